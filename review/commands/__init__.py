@@ -1,0 +1,17 @@
+"""Command modules, one per stage; `register_all` adds them to the typer app.
+
+A command module imports only typer, rich and the standard library at the top;
+the stage's core and any heavy library are imported inside the command body.
+"""
+
+from __future__ import annotations
+
+import typer
+
+
+def register_all(app: typer.Typer) -> None:
+    from review.commands import workspace_cmds
+    from review.pool import command as pool_command
+
+    workspace_cmds.register(app)
+    pool_command.register(app)

@@ -1,0 +1,9 @@
+"""`review pool` (placeholder until the pooling stage lands)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

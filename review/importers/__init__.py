@@ -1,0 +1,146 @@
+"""Importers: one module per export format, behind one entry point.
+
+`read_file(path)` tells the format from the content (never the file name), then
+hands the decoded text to that format's module. A format module provides::
+
+    NAME: str                       # short name, e.g. "ris"
+    LABEL: str                      # what a user calls it, e.g. "RIS"
+    def sniff(head: str) -> float   # 0..1: how sure it is, from the first 64 KiB
+    def parse(text: str, ctx: ParseContext) -> list[Record]
+
+`parse` fills each record's fields and `source.position`/`source.line`; it calls
+`ctx.warn(...)` for what it kept despite a problem (a truncated last record) and
+raises `InputError` (via `ctx.error`) for what cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from review.errors import InputError
+from review.importers._text import decode
+from review.records import Record
+
+# Order breaks ties between equally sure sniffers: specific formats first.
+FORMAT_MODULES = (
+    "medline",
+    "pubmed_xml",
+    "endnote_xml",
+    "zotero_rdf",
+    "wos",
+    "cochrane_txt",
+    "embase_txt",
+    "ovid",
+    "proquest_txt",
+    "ris",
+    "bibtex",
+    "jsonl",
+    "tabular",
+)
+
+
+@dataclass
+class ImportWarning:
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ParseContext:
+    """What a parser knows about the file it reads, and where its warnings go."""
+
+    file: str
+    warnings: list[ImportWarning] = field(default_factory=list)
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        self.warnings.append(ImportWarning(self.file, line, message))
+
+    def error(self, message: str, line: int | None = None, field: str | None = None) -> InputError:
+        """Build the error to raise: ``raise ctx.error("...", line=12, field="PY")``."""
+        return InputError(message, file=self.file, line=line, field=field)
+
+
+@dataclass
+class ImportResult:
+    file: str
+    format: str
+    encoding: str
+    records: list[Record]
+    warnings: list[ImportWarning]
+
+
+def format_module(name: str):
+    return importlib.import_module(f"review.importers.{name}")
+
+
+def available_formats() -> list:
+    mods = []
+    for name in FORMAT_MODULES:
+        try:
+            mods.append(format_module(name))
+        except ModuleNotFoundError as err:
+            if err.name != f"review.importers.{name}":
+                raise
+    return mods
+
+
+def detect_format(text: str, file: str = "") -> str:
+    """The name of the format module most sure it can read `text`."""
+    head = text[:65536]
+    best, best_score = None, 0.0
+    for mod in available_formats():
+        score = float(mod.sniff(head))
+        if score > best_score:
+            best, best_score = mod.NAME, score
+    if best is None or best_score < 0.2:
+        first = next((ln for ln in text.splitlines() if ln.strip()), "")[:60]
+        raise InputError(
+            f"cannot tell the format of this file (first line: {first!r}); "
+            "expected MEDLINE, RIS, Web of Science, BibTeX, EndNote XML, PubMed XML or CSV/TSV",
+            file=file,
+            line=1,
+        )
+    return best
+
+
+def read_text(text: str, file: str = "<text>", fmt: str | None = None, encoding: str = "utf-8") -> ImportResult:
+    ctx = ParseContext(file)
+    name = fmt or detect_format(text, file)
+    mod = format_module(name)
+    records = mod.parse(text, ctx)
+    for i, rec in enumerate(records, 1):
+        rec.source.file = rec.source.file or file
+        rec.source.position = rec.source.position or i
+        rec.source.format = rec.source.format or name
+    return ImportResult(file, name, encoding, records, ctx.warnings)
+
+
+def read_file(path: str | Path, fmt: str | None = None, display: str | None = None) -> ImportResult:
+    """Read one export file of any supported format.
+
+    `display` is the name used in messages (a path relative to the review).
+    Raises InputError for a missing, empty, binary or unreadable file.
+    """
+    path = Path(path)
+    file = display or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", file=file) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", file=file) from None
+    except OSError as err:
+        raise InputError(f"cannot read it ({err.strerror})", file=file) from None
+    text, encoding, notes = decode(data, file)
+    result = read_text(text, file=file, fmt=fmt, encoding=encoding)
+    result.warnings[:0] = [ImportWarning(file, None, n) for n in notes]
+    if not result.records:
+        raise InputError("no records found in this file", file=file, line=1)
+    return result

@@ -1,0 +1,66 @@
+"""Bytes to text: encodings (BOMs, UTF-16, cp1252 fallback) and line ends."""
+
+from __future__ import annotations
+
+import codecs
+
+from review.errors import InputError
+
+
+def decode(data: bytes, file: str) -> tuple[str, str, list[str]]:
+    """Decode an export's bytes; return (text, encoding, warnings).
+
+    UTF-8 with or without BOM, UTF-16 with BOM, else cp1252 (with a warning).
+    Line ends become "\\n" (CRLF, lone CR and mixed files alike). A stray BOM in
+    the middle of a file (two exports pasted together) is dropped. A file with
+    NUL bytes that is not UTF-16 is refused as binary.
+    """
+    warnings: list[str] = []
+    if not data.strip():
+        raise InputError("the file is empty", file=file, line=1)
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as err:
+            raise InputError(f"not valid UTF-16 text ({err.reason})", file=file) from None
+    elif _looks_utf16_without_bom(data):
+        enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        text, encoding = data.decode(enc, errors="replace"), enc
+    else:
+        if b"\x00" in data[:65536]:
+            raise InputError("this is a binary file, not a text search export", file=file, line=1)
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[3:]
+            encoding = "utf-8-sig"
+        else:
+            encoding = "utf-8"
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+            warnings.append(f"line {line}: not UTF-8; read as Windows-1252 (cp1252)")
+    text = text.replace("\ufeff", "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _binary_share(text) > 0.05:
+        raise InputError("this is a binary file, not a text search export", file=file, line=1)
+    return text, encoding, warnings
+
+
+def _looks_utf16_without_bom(data: bytes) -> bool:
+    head = data[:400]
+    if len(head) < 8:
+        return False
+    even_nuls = head[0::2].count(0)
+    odd_nuls = head[1::2].count(0)
+    half = len(head) // 2
+    return odd_nuls > 0.8 * half or even_nuls > 0.8 * half
+
+
+def _binary_share(text: str) -> float:
+    sample = text[:8192]
+    if not sample:
+        return 0.0
+    bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\t\f\v") or c == "\ufffd")
+    return bad / len(sample)

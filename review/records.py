@@ -1,0 +1,350 @@
+"""The Record: one bibliographic record from one search export, normalised.
+
+Every importer turns its format into `Record`s. Normalised fields are what the
+later stages use (dedup, screening, PRISMA); `raw` keeps every field as the file
+gave it, so nothing is lost; `source` says where the record came from. `id` is
+stable across re-imports so that people's decisions stay attached to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields
+
+# Fields that hold one string each, and fields that hold a list of strings.
+TEXT_FIELDS = (
+    "title",
+    "abstract",
+    "journal",
+    "journal_abbrev",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "eid",
+    "wos_ut",
+    "accession",
+    "language",
+    "url",
+    "database",
+)
+LIST_FIELDS = ("authors", "issn", "keywords", "mesh", "pub_types")
+NORMALISED_FIELDS = ("title", "abstract", "authors", "year") + tuple(
+    f for f in TEXT_FIELDS + LIST_FIELDS if f not in ("title", "abstract", "authors")
+)
+
+
+@dataclass
+class Source:
+    """Where a record came from: the search (from protocol.yaml), the file, its place in it."""
+
+    file: str = ""
+    position: int = 0  # 1-based order of the record in its file
+    line: int = 0  # line on which the record starts (0 when the format has no lines)
+    format: str = ""  # importer name, e.g. "medline", "ris", "scopus_csv"
+    search: str = ""  # the search's name in protocol.yaml, "" outside a review
+
+
+@dataclass
+class Record:
+    """One record, with normalised fields, the raw fields and provenance.
+
+    ``authors`` are "Family, Initials" strings (``"Smith, JA"``); ``doi`` is
+    lower-case with no resolver prefix; ``year`` is an int or None; ``pages`` is
+    "first-last" with the last page written in full where the file abbreviated it.
+    ``database`` is the database the record came from as the export says it
+    (PubMed, Scopus, Web of Science, Embase, ...), or "" if the file does not say.
+    """
+
+    title: str = ""
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    journal: str = ""
+    journal_abbrev: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    eid: str = ""  # Scopus EID, 2-s2.0-...
+    wos_ut: str = ""  # Web of Science accession, WOS:000... (prefix kept off: digits/letters only)
+    accession: str = ""  # any other database's accession number (Embase PUI, Cochrane CN-, Ovid UI, ...)
+    issn: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    mesh: list[str] = field(default_factory=list)  # MeSH or Emtree terms
+    language: str = ""
+    pub_types: list[str] = field(default_factory=list)
+    url: str = ""
+    database: str = ""
+    raw: dict[str, list[str]] = field(default_factory=dict)
+    source: Source = field(default_factory=Source)
+
+    # ---- identity ---------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """A stable id: PMID, else DOI, else Scopus EID or WoS UT, else a content hash."""
+        return record_id(self)
+
+    def normalised(self) -> dict:
+        """The normalised fields only, as plain data (for comparisons and exports)."""
+        return {name: getattr(self, name) for name in NORMALISED_FIELDS}
+
+    def to_dict(self) -> dict:
+        """Everything, as plain JSON-ready data (JSONL library, caches)."""
+        out = {"id": self.id}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "source":
+                value = dict(vars(value))
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Record":
+        kwargs = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if f.name == "source":
+                value = Source(**value)
+            elif f.name in LIST_FIELDS:
+                value = list(value or [])
+            elif f.name == "raw":
+                value = {k: list(v) for k, v in (value or {}).items()}
+            kwargs[f.name] = value
+        return cls(**kwargs)
+
+
+# ---- stable ids -------------------------------------------------------------
+
+def record_id(rec: Record) -> str:
+    """``pmid:N``, ``doi:10...``, ``eid:2-s2.0-...``, ``wos:...``, else ``h:`` + 12 hex digits.
+
+    The hash covers the normalised title, year and first author's family name,
+    so the same record re-imported from the same export gets the same id.
+    """
+    if rec.pmid:
+        return f"pmid:{rec.pmid}"
+    if rec.doi:
+        return f"doi:{rec.doi}"
+    if rec.eid:
+        return f"eid:{rec.eid}"
+    if rec.wos_ut:
+        return f"wos:{rec.wos_ut}"
+    first = rec.authors[0].split(",")[0] if rec.authors else ""
+    key = "|".join([fold(rec.title), str(rec.year or ""), fold(first), fold(rec.journal), rec.pages])
+    if not key.strip("|"):
+        key = "|".join([rec.source.file, str(rec.source.position), rec.abstract[:200]])
+    return "h:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+# ---- normalisation helpers shared by every importer --------------------------
+
+_WS = re.compile(r"\s+")
+_TAGS = re.compile(r"</?(?:[a-zA-Z][\w:.-]*)(?:\s[^<>]*)?/?>")
+
+
+def clean_text(value: str | None) -> str:
+    """Collapse white space, drop markup tags (JATS/HTML in Lens abstracts), unescape entities."""
+    if not value:
+        return ""
+    value = str(value)
+    if "<" in value:
+        value = _TAGS.sub(" ", value)
+    if "&" in value:
+        value = html.unescape(value)
+    return _WS.sub(" ", value).strip()
+
+
+def fold(value: str) -> str:
+    """Lower-case ASCII letters and digits only: a key for comparing titles and names."""
+    value = unicodedata.normalize("NFKD", value or "")
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", value.lower()).strip()
+
+
+_DOI_PREFIX = re.compile(
+    r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/|https?://doi\.[a-z]+/)", re.I
+)
+_DOI_IN_TEXT = re.compile(r"10\.\d{4,9}/\S+", re.I)
+
+
+def normalise_doi(value: str | None) -> str:
+    """Lower-case, no resolver prefix, no trailing punctuation; "" when it is not a DOI."""
+    if not value:
+        return ""
+    value = clean_text(value).strip()
+    value = _DOI_PREFIX.sub("", value).strip()
+    if not value.lower().startswith("10."):
+        m = _DOI_IN_TEXT.search(value)
+        if not m:
+            return ""
+        value = m.group(0)
+    value = value.split()[0] if " " in value else value
+    value = value.rstrip(".,;")
+    return value.lower()
+
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def parse_year(value: str | int | None) -> int | None:
+    """The first plausible four-digit year in a value ("2019 Mar 4", "2019/03/04/"), or None."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value if 1500 <= value <= 2100 else None
+    m = _YEAR.search(str(value))
+    return int(m.group(1)) if m else None
+
+
+def normalise_pages(value: str | None) -> str:
+    """"123-9" -> "123-129", "e1234" stays, en dashes become hyphens, "123-123" -> "123"."""
+    value = clean_text(value).replace("\u2010", "-").replace("\u2013", "-").replace("\u2014", "-")
+    value = re.sub(r"\s*-+\s*", "-", value)
+    m = re.fullmatch(r"([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)", value)
+    if m:
+        pre1, first, pre2, last = m.groups()
+        if len(last) < len(first) and not pre2:
+            last = first[: len(first) - len(last)] + last
+        if first == last and pre1 == (pre2 or pre1):
+            return f"{pre1}{first}"
+        return f"{pre1}{first}-{pre2 or pre1}{last}"
+    return value
+
+
+def first_page(pages: str) -> str:
+    return pages.split("-")[0].strip() if pages else ""
+
+
+def normalise_pmid(value: str | None) -> str:
+    m = re.search(r"\d{1,9}", value or "")
+    return m.group(0).lstrip("0") if m else ""
+
+
+def normalise_pmcid(value: str | None) -> str:
+    m = re.search(r"PMC\s*(\d+)", value or "", re.I)
+    return f"PMC{m.group(1)}" if m else ""
+
+
+def normalise_eid(value: str | None) -> str:
+    m = re.search(r"2-s2\.0-\d+", value or "")
+    return m.group(0) if m else ""
+
+
+def normalise_ut(value: str | None) -> str:
+    """WoS UT without its collection prefix: "WOS:000186671900001" -> "000186671900001"."""
+    value = clean_text(value)
+    if not value:
+        return ""
+    if ":" in value:
+        value = value.split(":", 1)[1]
+    return value.strip().upper()
+
+
+def normalise_issn(value: str | None) -> list[str]:
+    out = []
+    for m in re.finditer(r"\b(\d{4})-?(\d{3}[\dXx])\b", value or ""):
+        issn = f"{m.group(1)}-{m.group(2).upper()}"
+        if issn not in out:
+            out.append(issn)
+    return out
+
+
+# ---- author names ------------------------------------------------------------
+
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "dos", "das", "ter", "ten", "el", "al", "bin", "ibn"}
+_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
+
+
+def _initials(given: str) -> str:
+    """"John Andrew" -> "JA"; "J.-P." -> "JP"; "JA" (already initials) -> "JA"."""
+    given = given.replace(".", " ").replace("-", " ").strip()
+    parts = [p for p in given.split() if p]
+    if len(parts) == 1 and parts[0].isupper() and len(parts[0]) <= 4:
+        return parts[0]
+    return "".join(p[0].upper() for p in parts if p[0].isalpha())
+
+
+def _family_case(family: str) -> str:
+    """WoS and old exports write SMITH; give "Smith", keeping O'Brien and McDonald readable."""
+    if family.isupper() and len(family) > 1:
+        return re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), family.lower())
+    return family
+
+
+def normalise_author(name: str | None) -> str:
+    """One author as "Family, Initials".
+
+    Handles "Smith, John A." (RIS, FAU), "Smith JA" (MEDLINE AU), "Smith, J.A."
+    (Scopus), "SMITH, JA" (WoS), "John A. Smith" and "van der Berg, Anna".
+    Group authors and anything unparseable are returned cleaned, as they are.
+    """
+    name = clean_text(name).strip(" ;,")
+    if not name:
+        return ""
+    name = re.sub(r"\s*\(\d+\)$", "", name)  # Scopus "Smith J. (1234567)"
+    suffix = ""
+    if "," in name:
+        family, given = name.split(",", 1)
+        given = given.strip()
+        g_parts = given.split(",")
+        if len(g_parts) > 1 and g_parts[-1].strip().lower() in _SUFFIXES:
+            given = ",".join(g_parts[:-1])
+        family = family.strip()
+    else:
+        tokens = name.split()
+        if len(tokens) == 1:
+            return _family_case(tokens[0])
+        if tokens[-1].lower() in _SUFFIXES:
+            suffix = tokens.pop()
+        last = tokens[-1]
+        if len(tokens) >= 2 and (last.isupper() and len(last.replace(".", "")) <= 3 or re.fullmatch(r"(?:[A-Z]\.)+", last)):
+            # MEDLINE "Smith JA", Scopus "Smith J.A."
+            family, given = " ".join(tokens[:-1]), last
+        else:
+            # "John A. Smith" / "Anna van der Berg"
+            i = len(tokens) - 1
+            while i > 1 and tokens[i - 1].lower() in _PARTICLES:
+                i -= 1
+            family, given = " ".join(tokens[i:]), " ".join(tokens[:i])
+    del suffix
+    if len(family) > 60 or not given.strip():
+        return _family_case(family) if not given.strip() else name
+    initials = _initials(given)
+    return f"{_family_case(family)}, {initials}" if initials else _family_case(family)
+
+
+def split_authors(value: str | None, sep: str | None = None) -> list[str]:
+    """Split an author list on ";" (most exports), " and " (BibTeX) or a given separator."""
+    value = clean_text(value)
+    if not value:
+        return []
+    if sep is None:
+        if ";" in value:
+            sep = ";"
+        elif " and " in value:
+            sep = " and "
+        else:
+            sep = ";"
+    return [a for a in (normalise_author(p) for p in value.split(sep)) if a]
+
+
+def dedupe_list(values) -> list[str]:
+    """Keep order, drop blanks and repeats (case-insensitive)."""
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        v = clean_text(v)
+        if v and v.lower() not in seen:
+            seen.add(v.lower())
+            out.append(v)
+    return out

@@ -353,7 +353,7 @@ def _analyses(c: _Checker, loc: _Located | None) -> list[Analysis]:
         method = (c.text(d.get("method"), "method", required=False) or "REML").upper()
         if method not in METHODS:
             c.add(d["method"].line, "method", f"method {method!r} is not one of {', '.join(METHODS)}")
-        if method in ("MH", "PETO") and measure and measure not in ("RR", "OR", "RD"):
+        if method in ("MH", "PETO") and measure in MEASURES and measure not in ("RR", "OR", "RD"):
             c.add(d["method"].line, "method", f"method {method} works with RR, OR or RD, not {measure}")
         hk = False
         if "hk" in d:

@@ -1,0 +1,114 @@
+"""Import speed and memory: review's importers beside rispy and bibtexparser.
+
+Builds 100,000-record MEDLINE, RIS and BibTeX files from real exports in
+../shared/corpus/exports (records repeated with changed ids), then parses each
+file in a fresh subprocess per tool and reports records/s, MB/s and peak
+resident memory. Run from the repository root:
+
+    python benchmarks/import_speed.py [--records 100000]
+
+rispy and bibtexparser are peers here, not dependencies of review: install
+rispy in the same environment to include it (pip install rispy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EXPORTS = REPO.parent / "shared" / "corpus" / "exports"
+SOURCES = {
+    "medline": EXPORTS / "pubmed_medline" / "blachlylab_nbib_pubmed_CRLF.nbib",
+    "ris": EXPORTS / "ris_other" / "asysd_zotero_export_CRLF.ris",
+    "bibtex": EXPORTS / "bibtex_other" / "asysd_zotero_export_tabs.bib",
+}
+
+
+def split_records(fmt: str, text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    if fmt == "medline":
+        return [b.strip("\n") + "\n" for b in re.split(r"\n\s*\n(?=PMID- )", text.strip()) if b.strip()]
+    if fmt == "ris":
+        return [b.strip("\n") + "\nER  - \n" for b in re.split(r"^ER  -.*$", text, flags=re.M) if "TY  -" in b]
+    return ["@" + b.strip() + "\n" for b in re.split(r"^@", text, flags=re.M) if b.strip()]
+
+
+def change_id(fmt: str, record: str, n: int) -> str:
+    """Give copy n of a record new ids, so no two records in the big file are the same."""
+    if fmt == "medline":
+        record = re.sub(r"^PMID- \d+", f"PMID- {90000000 + n}", record, flags=re.M)
+        return re.sub(r"^(TI  - )", rf"\g<1>[{n}] ", record, count=1, flags=re.M)
+    if fmt == "ris":
+        record = re.sub(r"^(T[I1]  - )", rf"\g<1>[{n}] ", record, count=1, flags=re.M)
+        return re.sub(r"^(DO  - )(.*)$", rf"\g<1>\g<2>.{n}", record, flags=re.M)
+    record = re.sub(r"^(@\w+\{)([^,]*),", rf"\g<1>k{n},", record, count=1)
+    return re.sub(r"(\btitle\s*=\s*\{)", rf"\g<1>[{n}] ", record, count=1, flags=re.I)
+
+
+def build(fmt: str, n: int, folder: Path) -> Path:
+    records = split_records(fmt, SOURCES[fmt].read_text(encoding="utf-8-sig"))
+    out = folder / f"big.{fmt}"
+    with open(out, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(change_id(fmt, records[i % len(records)], i))
+            fh.write("\n")
+    return out
+
+
+RUNNERS = {
+    "review": "from review.importers import read_file; n = len(read_file(PATH).records)",
+    "rispy": "import rispy\nwith open(PATH, encoding='utf-8') as fh: n = len(rispy.load(fh))",
+    "bibtexparser": "import bibtexparser; n = len(bibtexparser.parse_file(PATH).entries)",
+}
+CHILD = """
+import resource, sys, time, json
+PATH = sys.argv[1]
+t0 = time.perf_counter()
+{body}
+dt = time.perf_counter() - t0
+print(json.dumps({{"n": n, "seconds": dt, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def measure(tool: str, path: Path) -> dict | None:
+    code = CHILD.format(body=RUNNERS[tool])
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=REPO)
+    if out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["?"])[-1]
+        return {"error": last}
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=int, default=100_000)
+    args = ap.parse_args()
+    if not EXPORTS.is_dir():
+        sys.exit("needs ../shared/corpus/exports beside the repository")
+    print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d')}, {args.records:,} records per file, one core, each run in a fresh process")
+    print("| file | tool | records | seconds | records/s | MB/s | peak RSS (MB) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt, tools in (("medline", ["review"]), ("ris", ["review", "rispy"]), ("bibtex", ["review", "bibtexparser"])):
+            path = build(fmt, args.records, Path(tmp))
+            mb = path.stat().st_size / 1e6
+            for tool in tools:
+                r = measure(tool, path)
+                if r is None or "error" in r:
+                    print(f"| {fmt} ({mb:.0f} MB) | {tool} | - | - | - | - | - | {r and r.get('error')}")
+                    continue
+                print(f"| {fmt} ({mb:.0f} MB) | {tool} | {r['n']:,} | {r['seconds']:.2f} | "
+                      f"{r['n'] / r['seconds']:,.0f} | {mb / r['seconds']:.1f} | {r['peak_mb']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

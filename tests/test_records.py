@@ -1,0 +1,92 @@
+"""Normalisation shared by every importer, checked on hand-made cases."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from review.records import (
+    Record,
+    Source,
+    normalise_author,
+    normalise_doi,
+    normalise_pages,
+    normalise_ut,
+    parse_year,
+    split_authors,
+)
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("Smith JA", "Smith, JA"),  # MEDLINE AU
+        ("Smith, John Andrew", "Smith, JA"),  # MEDLINE FAU / RIS
+        ("Smith, J.A.", "Smith, JA"),  # Scopus
+        ("Smith J.A.", "Smith, JA"),
+        ("SMITH, JA", "Smith, JA"),  # WoS AU
+        ("John A. Smith", "Smith, JA"),
+        ("van der Berg, Anna", "van der Berg, A"),
+        ("Anna van der Berg", "van der Berg, A"),
+        ("Ramírez-Peña, José", "Ramírez-Peña, J"),
+        ("Dupont, Jean-Pierre", "Dupont, JP"),
+    ],
+)
+def test_author_forms(raw, expected):
+    assert normalise_author(raw) == expected
+
+
+def test_split_authors_on_semicolons_and_and():
+    assert split_authors("Smith JA; Jones B") == ["Smith, JA", "Jones, B"]
+    assert split_authors("Smith, John and Jones, Bea") == ["Smith, J", "Jones, B"]
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("https://doi.org/10.1000/ABC.123", "10.1000/abc.123"),
+        ("http://dx.doi.org/10.1000/x", "10.1000/x"),
+        ("doi: 10.1000/X.", "10.1000/x"),
+        ("10.1000/xyz [doi]", "10.1000/xyz"),
+        ("not a doi", ""),
+        ("", ""),
+    ],
+)
+def test_doi(raw, expected):
+    assert normalise_doi(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [("123-9", "123-129"), ("1234-45", "1234-1245"), ("e1234", "e1234"), ("12\u201315", "12-15"), ("55-55", "55")],
+)
+def test_pages(raw, expected):
+    assert normalise_pages(raw) == expected
+
+
+def test_year_and_ut():
+    assert parse_year("2019 Mar 4") == 2019
+    assert parse_year("2019/03/04/") == 2019
+    assert parse_year("n.d.") is None
+    assert normalise_ut("WOS:000186671900001") == "000186671900001"
+
+
+def test_stable_id_priority():
+    assert Record(pmid="123", doi="10.1/x").id == "pmid:123"
+    assert Record(doi="10.1/x", eid="2-s2.0-1").id == "doi:10.1/x"
+    assert Record(eid="2-s2.0-1").id == "eid:2-s2.0-1"
+    a = Record(title="A Title", year=2020, authors=["Smith, J"])
+    b = Record(title="a title.", year=2020, authors=["Smith, J"], source=Source(file="other.ris", position=9))
+    assert a.id.startswith("h:") and a.id == b.id  # same content, same id, wherever it came from
+    assert Record(title="A Title", year=2021, authors=["Smith, J"]).id != a.id
+
+
+@given(
+    title=st.text(max_size=40),
+    authors=st.lists(st.text(min_size=1, max_size=10), max_size=3),
+    year=st.one_of(st.none(), st.integers(1800, 2030)),
+)
+def test_to_dict_round_trip(title, authors, year):
+    rec = Record(title=title, authors=authors, year=year, raw={"TI": [title]}, source=Source(file="f", position=1))
+    assert Record.from_dict(rec.to_dict()) == rec

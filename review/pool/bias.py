@@ -11,24 +11,15 @@ values, JSON-ready) and ``to_frame()`` (a pandas DataFrame).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Sequence
 
 import numpy as np
 
 from review.errors import InputError
 
-__all__ = [
-    "RegtestResult",
-    "RanktestResult",
-    "TrimfillResult",
-    "Leave1outResult",
-    "regtest",
-    "egger_classic",
-    "ranktest",
-    "trimfill",
-    "leave1out",
-]
+__all__ = ["RegtestResult", "RanktestResult", "TrimfillResult", "Leave1outResult",
+           "regtest", "egger_classic", "ranktest", "trimfill", "leave1out"]
 
 _PREDICTORS = ("sei", "vi", "ni", "ninv", "sqrtni", "sqrtninv")
 _LIMIT_PREDICTORS = ("sei", "vi", "ninv", "sqrtninv")
@@ -46,6 +37,8 @@ class _Data:
     method: str
     test: str
     level: float
+    control: dict | None = None
+    study: list[str] | None = None
 
 
 def _is_fit(x: Any) -> bool:
@@ -73,9 +66,16 @@ def _arrays(yi: Any, vi: Any, what: str, min_k: int) -> tuple[np.ndarray, np.nda
 
 
 def _data(
-    x: Any, vi: Any, method: str | None, test: str | None, level: float | None, what: str, min_k: int
+    x: Any,
+    vi: Any,
+    method: str | None,
+    test: str | None,
+    level: float | None,
+    what: str,
+    min_k: int,
+    control: dict | None = None,
 ) -> _Data:
-    """Take yi, vi and model settings from a fit, or from the arguments."""
+    """Take yi, vi, model settings (and study labels) from a fit, or from the arguments."""
     if _is_fit(x):
         if vi is not None:
             raise InputError(f"{what}: give either a fitted model or yi and vi, not both")
@@ -86,28 +86,23 @@ def _data(
             method if method is not None else str(x.method),
             test if test is not None else str(getattr(x, "test", "z")),
             level if level is not None else float(getattr(x, "level", 95.0)),
+            control if control is not None else (getattr(x, "control", None) or None),
+            list(x.slab) if getattr(x, "slab", None) is not None else None,
         )
     y, v = _arrays(x, vi, what, min_k)
-    return _Data(y, v, method or "REML", test or "z", 95.0 if level is None else float(level))
+    return _Data(y, v, method or "REML", test or "z", 95.0 if level is None else float(level), control)
 
 
 def _f(x: Any) -> Any:
-    """A plain Python number (None for missing), for to_dict()."""
-    if x is None:
-        return None
+    """A plain Python value (None for missing), for to_dict()."""
+    if x is None or isinstance(x, str):
+        return x
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
     if isinstance(x, (int, np.integer)):
         return int(x)
     x = float(x)
     return None if math.isnan(x) else x
-
-
-def _level_crit(level: float) -> float:
-    from scipy import stats
-
-    alpha = 1 - level / 100 if level > 1 else 1 - level
-    return float(stats.norm.isf(alpha / 2))
 
 
 # --------------------------------------------------------------------------
@@ -141,22 +136,7 @@ class RegtestResult:
     fit: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "predictor": self.predictor,
-            "method": self.method,
-            "stat_type": self.stat_type,
-            "stat": _f(self.stat),
-            "pval": _f(self.pval),
-            "dfs": _f(self.dfs),
-            "slope": _f(self.slope),
-            "slope_se": _f(self.slope_se),
-            "limit_est": _f(self.limit_est),
-            "limit_ci_lb": _f(self.limit_ci_lb),
-            "limit_ci_ub": _f(self.limit_ci_ub),
-            "k": self.k,
-            "level": _f(self.level),
-        }
+        return {f.name: _f(getattr(self, f.name)) for f in fields(self) if f.name != "fit"}
 
     def to_frame(self):
         import pandas as pd
@@ -204,6 +184,7 @@ def regtest(
     method: str | None = None,
     test: str | None = None,
     level: float | None = None,
+    control: dict | None = None,
     ni: Any = None,
 ) -> RegtestResult:
     """Egger-type regression test for funnel-plot asymmetry (metafor's ``regtest``).
@@ -225,6 +206,13 @@ def regtest(
     method, test, level
         Model settings when ``x`` is yi (defaults "REML", "z", 95); override a
         fit's settings otherwise.
+    control : dict, optional
+        Passed to ``rma`` (iteration settings).
+    ni : array-like, optional
+        Sample sizes, for the predictors ni, ninv, sqrtni, sqrtninv.
+
+    A fit with moderators keeps them: the predictor is added to its design
+    and no limit estimate is given (as metafor).
 
     Returns
     -------
@@ -240,60 +228,53 @@ def regtest(
     Viechtbauer W (2010). Conducting meta-analyses in R with the metafor
     package. J Stat Softw 36(3). (``regtest``)
     """
-    d = _data(x, vi, method, test, level, "regtest", 3)
+    d = _data(x, vi, method, test, level, "regtest", 3, control)
     if model not in ("rma", "lm"):
         raise InputError(f"regtest: model must be 'rma' or 'lm'; got {model!r}")
     pred = _predictor(predictor, d.vi, ni)
     k = d.yi.size
+    # a fit with moderators keeps its design; the predictor is added to it
+    base = np.asarray(x.X, dtype=float) if _is_fit(x) and int(getattr(x, "p", 1)) > 1 else np.ones((k, 1))
+    p = base.shape[1]
+    if k < p + 2:
+        raise InputError(f"regtest needs at least {p + 2} studies for {p + 1} coefficients; got {k}")
+    X = np.column_stack([base, pred])
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise InputError(
+            f"regtest: the model is not of full rank once the predictor {predictor} is added "
+            "(e.g. all studies have the same variance), so the test cannot be done"
+        )
+    lim = predictor in _LIMIT_PREDICTORS and p == 1
     from scipy import stats
 
     if model == "lm":
-        X = np.column_stack([np.ones(k), pred])
         beta, se, df = _wls(d.yi, X, 1 / d.vi)
-        tval = beta / se
-        pvals = 2 * stats.t.sf(np.abs(tval), df)
-        alpha = 1 - d.level / 100
-        crit = float(stats.t.isf(alpha / 2, df))
-        lim = predictor in _LIMIT_PREDICTORS
-        return RegtestResult(
-            model="lm",
-            predictor=predictor,
-            method=None,
-            stat_type="t",
-            stat=float(tval[1]),
-            pval=float(pvals[1]),
-            dfs=int(df),
-            slope=float(beta[1]),
-            slope_se=float(se[1]),
-            limit_est=float(beta[0]) if lim else None,
-            limit_ci_lb=float(beta[0] - crit * se[0]) if lim else None,
-            limit_ci_ub=float(beta[0] + crit * se[0]) if lim else None,
-            k=k,
-            level=d.level,
-        )
+        stat = beta / se
+        crit = float(stats.t.isf((1 - d.level / 100) / 2, df))
+        ci = (beta[0] - crit * se[0], beta[0] + crit * se[0])
+        pval, fit, stat_type, dfs, meth = 2 * stats.t.sf(abs(stat[p]), df), None, "t", int(df), None
+    else:
+        from review.pool.models import rma
 
-    from review.pool.models import rma
-
-    fit = rma(d.yi, d.vi, mods=pred, method=d.method, test=d.test, level=d.level)
-    knha = str(d.test).lower() in ("knha", "t", "hksj", "hk")
-    ddf = getattr(fit, "ddf", None)
-    dfs = None
-    if knha and ddf is not None:
-        dfs = _f(np.asarray(ddf).ravel()[0])
-    lim = predictor in _LIMIT_PREDICTORS
+        mods, icpt = (pred, True) if p == 1 else (X, False)
+        fit = rma(d.yi, d.vi, mods=mods, intercept=icpt, method=d.method, test=d.test, level=d.level,
+                  control=d.control)
+        beta, se, stat, pval, ci = fit.beta, fit.se, fit.stat, fit.pval[p], (fit.ci_lb[0], fit.ci_ub[0])
+        knha = fit.test == "knha"
+        stat_type, dfs, meth = ("t" if knha else "z"), (_f(fit.ddf) if knha else None), d.method
     return RegtestResult(
-        model="rma",
+        model=model,
         predictor=predictor,
-        method=d.method,
-        stat_type="t" if knha else "z",
-        stat=float(np.asarray(fit.stat)[1]),
-        pval=float(np.asarray(fit.pval)[1]),
+        method=meth,
+        stat_type=stat_type,
+        stat=float(stat[p]),
+        pval=float(pval),
         dfs=dfs,
-        slope=float(np.asarray(fit.beta)[1]),
-        slope_se=float(np.asarray(fit.se)[1]),
-        limit_est=float(np.asarray(fit.beta)[0]) if lim else None,
-        limit_ci_lb=float(np.asarray(fit.ci_lb)[0]) if lim else None,
-        limit_ci_ub=float(np.asarray(fit.ci_ub)[0]) if lim else None,
+        slope=float(beta[p]),
+        slope_se=float(se[p]),
+        limit_est=float(beta[0]) if lim else None,
+        limit_ci_lb=float(ci[0]) if lim else None,
+        limit_ci_ub=float(ci[1]) if lim else None,
         k=k,
         level=d.level,
         fit=fit,
@@ -347,7 +328,7 @@ class RanktestResult:
     k: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tau": _f(self.tau), "pval": _f(self.pval), "exact": self.exact, "k": self.k}
+        return {f.name: _f(getattr(self, f.name)) for f in fields(self)}
 
     def to_frame(self):
         import pandas as pd
@@ -395,10 +376,8 @@ def _kendall(x: np.ndarray, y: np.ndarray, exact: bool | None) -> tuple[float, f
     from scipy import stats
 
     n = x.size
-    sx = np.sign(x[:, None] - x[None, :])
-    sy = np.sign(y[:, None] - y[None, :])
-    iu = np.triu_indices(n, 1)
-    s = float(np.sum(sx[iu] * sy[iu]))  # concordant minus discordant pairs
+    # concordant minus discordant pairs, one row of pairs at a time (O(n) memory)
+    s = float(sum(np.sum(np.sign(x[i] - x[i + 1 :]) * np.sign(y[i] - y[i + 1 :])) for i in range(n - 1)))
     t0 = n * (n - 1) / 2
     tx, ty = _tie_sizes(x), _tie_sizes(y)
     t1 = float(np.sum(tx * (tx - 1)) / 2)
@@ -420,6 +399,8 @@ def _kendall(x: np.ndarray, y: np.ndarray, exact: bool | None) -> tuple[float, f
     var_s = (v0 - vt - vu) / 18 + v1 / (2 * n * (n - 1))
     if n > 2:
         var_s += v2 / (9 * n * (n - 1) * (n - 2))
+    if not var_s > 0 or math.isnan(tau):  # e.g. all values tied: no test (R gives NA)
+        return float("nan"), float("nan"), False
     z = s / math.sqrt(var_s)
     return tau, float(2 * stats.norm.sf(abs(z))), False
 
@@ -491,6 +472,7 @@ class TrimfillResult:
     vi: np.ndarray = field(repr=False)
     filled: np.ndarray = field(repr=False)
     iterations: int = 0
+    study: list[str] = field(default_factory=list, repr=False)
 
     @property
     def k(self) -> int:
@@ -509,38 +491,25 @@ class TrimfillResult:
         return float(self.fit.beta[0])
 
     def to_dict(self) -> dict[str, Any]:
+        """Summary: k0 and its SE/p, the refit (first coefficient), the filled studies."""
         ft = self.fit
-        return {
-            "estimator": self.estimator,
-            "side": self.side,
-            "k0": self.k0,
-            "se_k0": _f(self.se_k0),
-            "p_k0": _f(self.p_k0),
-            "k": self.k,
-            "method": ft.method,
-            "test": ft.test,
-            "estimate": _f(ft.beta[0]),
-            "se": _f(ft.se[0]),
-            "stat": _f(ft.stat[0]),
-            "pval": _f(ft.pval[0]),
-            "ci_lb": _f(ft.ci_lb[0]),
-            "ci_ub": _f(ft.ci_ub[0]),
-            "tau2": _f(ft.tau2),
-            "qe": _f(ft.qe),
-            "qe_df": _f(ft.qe_df),
-            "qe_pval": _f(ft.qe_pval),
-            "i2": _f(ft.i2),
-            "h2": _f(ft.h2),
-            "filled_yi": [float(v) for v in self.filled_yi],
-            "filled_vi": [float(v) for v in self.filled_vi],
-        }
+        out = {n: _f(getattr(self, n)) for n in ("estimator", "side", "k0", "se_k0", "p_k0", "k")}
+        out.update(method=ft.method, test=ft.test)
+        for name, attr in (("estimate", "beta"), ("se", "se"), ("stat", "stat"), ("pval", "pval"),
+                           ("ci_lb", "ci_lb"), ("ci_ub", "ci_ub")):
+            out[name] = _f(getattr(ft, attr)[0])
+        out["tau2"] = _f(ft.tau2 if ft.tau2 is not None else 0.0)
+        out.update({n: _f(getattr(ft, n)) for n in ("qe", "qe_df", "qe_pval", "i2", "h2")})
+        out["filled_yi"] = [float(v) for v in self.filled_yi]
+        out["filled_vi"] = [float(v) for v in self.filled_vi]
+        return out
 
     def to_frame(self):
-        """One row per study, observed then filled: yi, vi, sei, filled."""
+        """One row per study, observed then filled: study, yi, vi, sei, filled."""
         import pandas as pd
 
         return pd.DataFrame(
-            {"yi": self.yi, "vi": self.vi, "sei": np.sqrt(self.vi), "filled": self.filled}
+            {"study": self.study, "yi": self.yi, "vi": self.vi, "sei": np.sqrt(self.vi), "filled": self.filled}
         )
 
 
@@ -570,15 +539,8 @@ def _k0_step(yc: np.ndarray, estimator: str) -> tuple[float, float]:
         k0 = (4 * sr - k * (k + 1)) / (2 * k - 1)
     else:  # Q0
         k0 = k - 0.5 - math.sqrt(max(0.0, 2 * k * k - 4 * sr + 0.25))
-    var_sr = (
-        k * (k + 1) * (2 * k + 1)
-        + 10 * k0**3
-        + 27 * k0**2
-        + 17 * k0
-        - 18 * k * k0**2
-        - 18 * k * k0
-        + 6 * k**2 * k0
-    ) / 24
+    var_sr = (k * (k + 1) * (2 * k + 1) + 10 * k0**3 + 27 * k0**2 + 17 * k0
+              - 18 * k * k0**2 - 18 * k * k0 + 6 * k**2 * k0) / 24
     root = math.sqrt(var_sr) if var_sr >= 0 else float("nan")
     if estimator == "L0":
         se = 4 * root / (2 * k - 1)
@@ -656,12 +618,17 @@ def trimfill(
     given_fit = _is_fit(x)
     if given_fit and int(getattr(x, "p", 1)) != 1:
         raise InputError("trimfill: only for models without moderators")
-    d = _data(x, vi, method, "z", 95.0, "trimfill", 3)
+    d = _data(x, vi, method, "z", 95.0, "trimfill", 3, control)
     yi0, vi0 = d.yi, d.vi
     k = yi0.size
 
     if side is None:
-        res = rma(yi0, vi0, mods=np.sqrt(vi0), method=d.method, control=control)
+        if np.ptp(vi0) == 0:
+            raise InputError(
+                "trimfill: all studies have the same variance, so the side with the missing "
+                "studies cannot be estimated; give side='left' or side='right'"
+            )
+        res = rma(yi0, vi0, mods=np.sqrt(vi0), method=d.method, control=d.control)
         side = "right" if float(res.beta[1]) < 0 else "left"
 
     flip = -1.0 if side == "right" else 1.0
@@ -679,7 +646,7 @@ def trimfill(
             raise InputError(f"trimfill: the trim-and-fill algorithm did not converge in {maxiter} iterations")
         if k - k0 < 1:
             raise InputError(f"trimfill: estimated {k0} missing studies leave none to centre on (k = {k})")
-        fit_t = rma(y[: k - k0], v[: k - k0], method=d.method, control=control)
+        fit_t = rma(y[: k - k0], v[: k - k0], method=d.method, control=d.control)
         beta = float(fit_t.beta[0])
         k0_raw, se_k0 = _k0_step(y - beta, estimator)
         k0 = max(0, int(round(k0_raw)))
@@ -701,6 +668,8 @@ def trimfill(
         else:
             fit = rma(yi0, vi0, method=d.method, test=test_r, level=level_r)
     filled = np.concatenate([np.zeros(k, dtype=bool), np.ones(k0, dtype=bool)])
+    labels = list(d.study) if d.study is not None else [str(i + 1) for i in range(k)]
+    labels += [f"Filled {j}" for j in range(1, k0 + 1)]  # metafor's slab for filled studies
     return TrimfillResult(
         estimator=estimator,
         side=side,
@@ -712,6 +681,7 @@ def trimfill(
         vi=all_v,
         filled=filled,
         iterations=it,
+        study=labels,
     )
 
 
@@ -807,9 +777,11 @@ def leave1out(
 
     if _is_fit(x) and int(getattr(x, "p", 1)) != 1:
         raise InputError("leave1out: only for models without moderators")
-    d = _data(x, vi, method, test, level, "leave1out", 2)
+    d = _data(x, vi, method, test, level, "leave1out", 2, control)
     k = d.yi.size
-    labels = [str(i + 1) for i in range(k)] if study is None else [str(s) for s in study]
+    if study is None:
+        study = d.study if d.study is not None else [str(i + 1) for i in range(k)]
+    labels = [str(s) for s in study]
     if len(labels) != k:
         raise InputError(f"leave1out: {len(labels)} study labels for {k} studies")
     out = {c: np.full(k, np.nan) for c in _L1O_COLS}
@@ -819,7 +791,7 @@ def leave1out(
         keep[:] = True
         keep[i] = False
         try:
-            f = rma(d.yi[keep], d.vi[keep], method=d.method, test=d.test, level=d.level, control=control)
+            f = rma(d.yi[keep], d.vi[keep], method=d.method, test=d.test, level=d.level, control=d.control)
         except InputError as err:  # e.g. no convergence: a row of NaN, as metafor
             warns.append(f"without study {labels[i]}: {err}")
             continue

@@ -62,8 +62,9 @@ class RowProblem:
     """One bad cell: which study, which column, the value found and what is wrong.
 
     ``str()`` gives the line a user sees, e.g.
-    ``study 'Smith 2010': sd1i = -2.1 must be > 0``. When the data have no study
-    labels, ``study`` is ``"row 3"`` (1-based data row) and ``labelled`` is False.
+    ``study 'Smith 2010': sd1i = -2.1 must be > 0``. ``row`` is the 0-based
+    position of the study in the input. When the data have no study labels,
+    ``study`` is ``"row 3"`` (1-based, for people) and ``labelled`` is False.
     """
 
     study: str
@@ -164,7 +165,7 @@ class _Rows:
 
     def add(self, i: int, column: str, value: Any, message: str) -> None:
         self._order += 1
-        prob = RowProblem(self.studies[i], self.names.get(column, column), value, message, i + 1, self.labelled)
+        prob = RowProblem(self.studies[i], self.names.get(column, column), value, message, i, self.labelled)
         self.problems.append((i, self._order, prob))
 
     def numeric(self, column: str, values: Any) -> np.ndarray:
@@ -257,16 +258,16 @@ def hedges_correction(m: Any, exact: bool = True) -> np.ndarray:
 
 def _correct_cells(cells: list[np.ndarray], zero: np.ndarray, add: float, to: str, notes: list[str]):
     """Add ``add`` to every cell of the studies ``to`` selects (metafor's add/to)."""
+    if to not in ("all", "only0", "if0all", "none"):
+        raise InputError(f"to = {to!r} must be one of 'all', 'only0', 'if0all', 'none'", field="to")
     if to == "none" or add == 0:
         return cells, np.zeros_like(zero)
     if to == "all":
         sel = np.ones_like(zero)
     elif to == "only0":
         sel = zero.copy()
-    elif to == "if0all":
+    else:  # if0all
         sel = np.full_like(zero, bool(zero.any()))
-    else:
-        raise InputError(f"to = {to!r} must be one of 'all', 'only0', 'if0all', 'none'", field="to")
     for i in np.flatnonzero(sel & zero):
         _note(notes, int(i), f"{add:g} added to each cell (zero cell)")
     return [c + np.where(sel, add, 0.0) for c in cells], sel
@@ -312,6 +313,7 @@ def escalc(
     vtype: str = "LS",
     correct: bool | str = True,
     studies: Sequence[Any] | None = None,
+    slab: Sequence[Any] | None = None,
     column_names: Mapping[str, str] | None = None,
 ) -> EffectSizes:
     """Effect sizes and sampling variances per study, as ``metafor::escalc``.
@@ -344,8 +346,8 @@ def escalc(
     correct : bool or "approx"
         SMD/SMDH small-sample correction: True is metafor's exact gamma-function
         factor; "approx" is Hedges' ``1 - 3/(4m - 1)`` that RevMan uses; False none.
-    studies : sequence, optional
-        Study labels used in notes and error messages.
+    studies, slab : sequence, optional
+        Study labels used in notes and error messages (``slab`` is metafor's name).
     column_names : mapping, optional
         metafor name -> the user's column name, so messages name the user's column.
 
@@ -392,6 +394,10 @@ def escalc(
     }
     if not given:
         raise InputError(f"measure {measure} needs data columns; none were given")
+    if studies is None and slab is not None:
+        studies = slab
+    if studies is not None:
+        studies = [str(s) for s in studies]
     k = _length(next(iter(given.values())))
     if studies is not None and len(studies) != k:
         raise InputError(f"{len(studies)} study labels for {k} rows")
@@ -457,8 +463,8 @@ def _binary(measure, rows, given, notes, add, to, drop00, vtype):
     rows.raise_if_any()
     both0 = ((a == 0) & (c == 0)) | ((b == 0) & (d == 0))
     for i in np.flatnonzero(both0):
-        what = "no events" if a[i] == 0 and c[i] == 0 else "only events"
-        _note(notes, int(i), f"{what} in either group" + ("; dropped (drop00)" if drop00 else ""))
+        what = "no events in either group" if a[i] == 0 and c[i] == 0 else "everyone had the event in both groups"
+        _note(notes, int(i), what + ("; dropped (drop00)" if drop00 else ""))
     keep = ~both0 if drop00 else np.ones(rows.k, bool)
     zero = ((a == 0) | (b == 0) | (c == 0) | (d == 0)) & keep
     (a, b, c, d), _ = _correct_cells([a, b, c, d], zero, add, to, notes)
@@ -525,9 +531,11 @@ def _continuous(measure, rows, given, vtype, correct):
         s2 = (sd1**2 + sd2**2) / 2
         d = (m1 - m2) / np.sqrt(s2)
         y = cmi * d
-        v = y**2 * (sd1**4 / (n1 - 1) + sd2**4 / (n2 - 1)) / (8 * s2**2) + (
-            sd1**2 / (n1 - 1) + sd2**2 / (n2 - 1)
-        ) / s2
+        # Bonett (2009) variance; metafor 3.8 scales it by cmi^2 (kept, to agree with it)
+        v = cmi**2 * (
+            y**2 * (sd1**4 / (n1 - 1) + sd2**4 / (n2 - 1)) / (8 * s2**2)
+            + (sd1**2 / (n1 - 1) + sd2**2 / (n2 - 1)) / s2
+        )
         return y, v
     d = (m1 - m2) / np.sqrt(pooled_var)
     y = cmi * d

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from review.errors import InputError
-from review.pool.models import RmaResult, _is_numeric, _level_key, _level_label, factor_levels, rma
+from review.pool.design import _is_numeric, _level_key, _level_label, factor_levels
+from review.pool.models import RmaResult, rma
 
 __all__ = ["subgroup_analysis", "SubgroupResult", "GroupEstimate"]
 

@@ -1,0 +1,137 @@
+"""Ovid field-tagged exports ("Citavi" and "EndNote" styles), e.g. Embase via Ovid.
+
+A record starts with a counter line "<3001. >", then "XX  - value" lines as in
+MEDLINE format (VN DB UI ST TI SO AU IN AD ... MH ... AB ... YR). A value runs
+on over lines indented by six spaces (affiliations) or over untagged lines
+(the "EndNote" style splits structured abstracts that way). SO packs the
+journal, volume, issue, pages and year together:
+
+    Embase:  "BMC Proceedings. Conference: .... 12 (Supplement 3) (no pagination), 2018."
+             "Journal of X. 45 (3) (pp 100-110), 2019. Date of Publication: ..."
+    MEDLINE: "Journal of X. 45(3):100-10, 2019 Mar."
+
+    title TI   abstract AB   authors AU   year YR (else SO)   journal/volume/issue/pages SO
+    (JN, VO, IP, PG win where present)   doi DO   issn IS, ES   mesh MH (no "*")
+    keywords KW   language LG   pub_types PT   url UR   accession UI (the PMID for MEDLINE)
+    database DB ("Embase", "Ovid MEDLINE(R)" -> "MEDLINE", ...)
+"""
+
+from __future__ import annotations
+
+import re
+
+from review.importers.ris import canonical_database, fast_text, language_name, unique
+from review.records import (
+    Record,
+    Source,
+    normalise_author,
+    normalise_doi,
+    normalise_issn,
+    normalise_pages,
+    normalise_pmid,
+    parse_year,
+)
+
+NAME = "ovid"
+LABEL = "Ovid (Citavi/EndNote tagged)"
+
+_COUNTER = re.compile(r"^<\d+\.? ?>[ \t]*$", re.M)
+_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+_SO_EMBASE = re.compile(
+    r"(?:^|\.\s+)(?P<v>[^.()]*?)\s*(?:\((?P<i>[^()]*)\))?\s*\((?P<p>[^()]*)\),\s*(?P<y>\d{4})"
+)
+_SO_MEDLINE = re.compile(
+    r"\.\s+(?P<v>[^.():\s]*)(?:\((?P<i>[^()]*)\))?:(?P<p>[A-Za-z]?\d[^,\s]*),\s*(?P<y>\d{4})"
+)
+
+
+def sniff(head: str) -> float:
+    m = _COUNTER.search(head)
+    if not m:
+        return 0.0
+    after = head[m.end(): m.end() + 600]
+    if re.search(r"^(?:VN|DB|UI|TI|AU)  - ", after, re.M):
+        return 0.95
+    return 0.0
+
+
+def parse(text: str, ctx) -> list[Record]:
+    records: list[Record] = []
+    marks = list(_COUNTER.finditer(text))
+    if not marks:
+        raise ctx.error("no '<1. >' record counters: not an Ovid tagged export", line=1)
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        line = text.count("\n", 0, m.start()) + 1
+        raw: dict[str, list[str]] = {}
+        have: list[str] | None = None
+        for s in text[m.end(): end].split("\n"):
+            if not s.strip():
+                continue
+            t = _TAG.match(s) if s[0] != " " else None
+            if t:
+                have = raw.setdefault(t.group(1), [])
+                have.append((t.group(2) or "").strip())
+            elif have is not None:
+                have[-1] = f"{have[-1]}\n{s.strip()}"
+        if not raw:
+            ctx.warn("an empty record", line=line)
+            continue
+        records.append(record_from_raw(raw, Source(position=len(records) + 1, line=line)))
+    return records
+
+
+def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
+    g = raw.get
+    rec = Record(raw=raw, source=source)
+    rec.title = fast_text(_one(raw, "TI"))
+    rec.abstract = fast_text(" ".join(g("AB", ())))
+    rec.authors = [a for a in (normalise_author(_comma(v)) for v in g("AU", ())) if a]
+    so = fast_text(_one(raw, "SO"))
+    m = _SO_EMBASE.search(so) or _SO_MEDLINE.search(so)
+    journal = volume = issue = pages = ""
+    if m:
+        journal = so[: m.start()].split(". Conference:")[0].strip()
+        volume, issue = (m.group("v") or "").strip(), (m.group("i") or "").strip()
+        pages = m.group("p").strip()
+        pages = "" if pages.lower() == "no pagination" else pages.removeprefix("pp ")
+    rec.journal = fast_text(_one(raw, "JN")) or journal
+    rec.volume = fast_text(_one(raw, "VO")) or volume
+    rec.issue = fast_text(_one(raw, "IP")) or issue
+    rec.pages = normalise_pages(_one(raw, "PG") or pages)
+    rec.year = parse_year(_one(raw, "YR")) or (int(m.group("y")) if m else parse_year(so))
+    for v in g("DO", ()):
+        rec.doi = normalise_doi(v)
+        if rec.doi:
+            break
+    rec.issn = normalise_issn(" ".join((g("IS") or []) + (g("ES") or [])))
+    rec.mesh = unique(v.replace("*", "") for v in g("MH", ()))
+    rec.keywords = unique(p for v in g("KW", ()) for p in v.replace("\n", ";").split(";"))
+    rec.language = language_name(g("LG", ()))
+    rec.pub_types = unique(g("PT", ()))
+    rec.url = fast_text(_one(raw, "UR"))
+    rec.database = canonical_database(_one(raw, "DB"))
+    ui = fast_text(_one(raw, "UI") or _one(raw, "AN"))
+    if rec.database == "MEDLINE" and ui.isdigit():
+        rec.pmid = normalise_pmid(ui)
+    else:
+        rec.accession = ui
+        if not rec.pmid:
+            rec.pmid = normalise_pmid(_one(raw, "PM"))
+    return rec
+
+
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.-?)+$")
+
+
+def _comma(name: str) -> str:
+    """Embase's "Lucas J.S." -> "Lucas, J.S." so hyphenated initials survive normalise_author."""
+    family, _, last = name.strip().rpartition(" ")
+    if family and "," not in name and _INITIALS.match(last):
+        return f"{family}, {last}"
+    return name
+
+
+def _one(raw: dict, tag: str) -> str:
+    v = raw.get(tag)
+    return v[0] if v else ""

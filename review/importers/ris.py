@@ -1,0 +1,477 @@
+"""RIS ("TY  - JOUR" ... "ER  - "), as written by databases and reference managers.
+
+One reader for every RIS dialect in the wild: Scopus, Web of Science, Embase,
+Ovid, EBSCOhost (CINAHL, PsycInfo, ...), Cochrane CENTRAL, Dimensions, Lens,
+ProQuest, IEEE, EndNote, Zotero, Mendeley and Rayyan. What differs between them:
+
+- a field runs on over untagged lines (abstracts, Rayyan's keyword lists,
+  WoS's 3-space continuations); such lines belong to the tag above them;
+- tags repeat (AU, KW, SN, DO, DB, AB) and nonstandard tags appear (WoS WE PU
+  J9 JI; Embase A1 M1 M3 U2 C5); all of them are kept in ``raw``;
+- text outside records: Ovid's "1." / "3001. " counters and "Link to ..."
+  lines, Cochrane's "Record #n of N" / "Provider:" / "Content:" preambles, and
+  Ovid's ``NL  -`` line written after ``ER  -`` (it is given to the record above);
+- "TY  -  JOUR" (Cochrane) and "ER  -" with or without a trailing space;
+- EBSCO writes a second AB that is only "Copyright of ... is the property
+  of ..."; the real abstract is kept;
+- identifiers live in different tags per database: see ``_identifiers``.
+
+`database` comes from DB (canonical names such as "Scopus" or EBSCO codes
+such as "psyh"), else from hints: a scopus.com or embase.com link, a "CN-"
+(Cochrane CENTRAL) or "WOS:" accession, a Dimensions or Lens link, an Ovid link's
+database code, EndNote's "DP - NLM" (PubMed). An explicit empty ``DB  -`` means
+"no database" (that is what review's own RIS writer writes).
+
+The helpers at the top (`fast_text`, `language_name`, `canonical_database`) are
+shared by the other tagged-text importers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from review.records import (
+    Record,
+    Source,
+    clean_text,
+    normalise_author,
+    normalise_doi,
+    normalise_eid,
+    normalise_issn,
+    normalise_pages,
+    normalise_pmcid,
+    normalise_pmid,
+    normalise_ut,
+    parse_year,
+)
+
+NAME = "ris"
+LABEL = "RIS"
+
+# ---- helpers shared by the tagged-text importers -----------------------------------
+
+
+def fast_text(value: str) -> str:
+    """Exactly ``clean_text(value)``, several times faster on plain values.
+
+    A value with no markup or entity, no leading, trailing or doubled space
+    and no other white space (``isprintable`` is False for every white-space
+    character but the space) is already clean. Otherwise ``str.split()``
+    splits on the same characters as the regex ``\\s`` that clean_text uses,
+    so joining the pieces gives its result; markup and entities still go
+    through clean_text itself.
+    """
+    if "<" in value or "&" in value:
+        return clean_text(value)
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value
+    return " ".join(value.split())
+
+
+def unique(values) -> list[str]:
+    """Cleaned values, blanks and case-insensitive repeats dropped, order kept (as dedupe_list)."""
+    vals = [fast_text(v) for v in values]
+    if all(vals) and len(set(map(str.lower, vals))) == len(vals):
+        return vals
+    seen: set[str] = set()
+    out = []
+    for v in vals:
+        key = v.lower()
+        if v and key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
+
+
+LANGUAGES = {
+    "eng": "English", "fre": "French", "fra": "French", "ger": "German", "deu": "German",
+    "spa": "Spanish", "ita": "Italian", "por": "Portuguese", "rus": "Russian", "jpn": "Japanese",
+    "chi": "Chinese", "zho": "Chinese", "dut": "Dutch", "nld": "Dutch", "pol": "Polish",
+    "swe": "Swedish", "dan": "Danish", "nor": "Norwegian", "fin": "Finnish", "cze": "Czech",
+    "ces": "Czech", "hun": "Hungarian", "kor": "Korean", "tur": "Turkish", "gre": "Greek",
+    "ell": "Greek", "heb": "Hebrew", "ara": "Arabic", "per": "Persian", "fas": "Persian",
+    "hrv": "Croatian", "srp": "Serbian", "slv": "Slovenian", "slo": "Slovak", "slk": "Slovak",
+    "rum": "Romanian", "ron": "Romanian", "bul": "Bulgarian", "ukr": "Ukrainian",
+    "lit": "Lithuanian", "lav": "Latvian", "est": "Estonian", "ice": "Icelandic",
+    "ind": "Indonesian", "tha": "Thai", "vie": "Vietnamese", "afr": "Afrikaans",
+    "cat": "Catalan", "glg": "Galician", "baq": "Basque", "wel": "Welsh", "gle": "Irish",
+    "lat": "Latin", "mul": "Multiple languages", "und": "Undetermined",
+}
+
+
+def language_name(values) -> str:
+    """Languages as names ("eng" -> "English"), several joined by "; "."""
+    out = []
+    for v in values:
+        v = fast_text(v)
+        if not v:
+            continue
+        v = LANGUAGES.get(v.lower(), v) if len(v) == 3 else v
+        if v not in out:
+            out.append(v)
+    return "; ".join(out)
+
+
+# Names review uses for databases; a DB value that is one of these is kept as it is.
+CANONICAL_DATABASES = (
+    "PubMed", "MEDLINE", "Embase", "Scopus", "Web of Science", "Cochrane CENTRAL",
+    "Cochrane CDSR", "PsycInfo", "CINAHL", "ERIC", "Dimensions", "Lens", "CAB Abstracts",
+    "Zoological Record", "SciELO Citation Index", "IEEE Xplore", "ProQuest",
+)
+_DB_ALIASES = {name.lower(): name for name in CANONICAL_DATABASES}
+_DB_ALIASES.update({
+    # EBSCOhost database codes (DB tag) and common spellings
+    "psyh": "PsycInfo", "apa psycinfo": "PsycInfo", "psycinfo": "PsycInfo",
+    "cmedm": "MEDLINE", "mdc": "MEDLINE", "mnh": "MEDLINE", "medline": "MEDLINE",
+    "c8h": "CINAHL", "ccm": "CINAHL", "rzh": "CINAHL", "cin20": "CINAHL",
+    "cinahl complete": "CINAHL", "cinahl plus with full text": "CINAHL",
+    "aph": "Academic Search Premier", "a9h": "Academic Search Complete",
+    "i3h": "Criminal Justice Abstracts", "sih": "SocINDEX", "bth": "Business Source Premier",
+    "pbh": "Psychology and Behavioral Sciences Collection", "pdh": "PsycArticles",
+    "eric": "ERIC", "embase": "Embase", "embase.com": "Embase", "scopus": "Scopus",
+    "pubmed": "PubMed", "nlm": "PubMed", "wos": "Web of Science",
+    "web of science core collection": "Web of Science",
+    "cochrane central register of controlled trials": "Cochrane CENTRAL",
+})
+# Ovid's database codes, as in a link's "D=psyc16" (matched by prefix).
+_OVID_CODES = (
+    ("psyc", "PsycInfo"), ("pmnm", "MEDLINE"), ("prem", "MEDLINE"), ("mesz", "MEDLINE"),
+    ("med", "MEDLINE"), ("emed", "Embase"), ("emez", "Embase"), ("emba", "Embase"),
+    ("oemezd", "Embase"), ("caba", "CAB Abstracts"), ("cagh", "CAB Abstracts"),
+    ("cctr", "Cochrane CENTRAL"), ("coch", "Cochrane CDSR"), ("amed", "AMED"),
+    ("zoor", "Zoological Record"),
+)
+
+
+def canonical_database(value: str) -> str:
+    """"psyh" -> "PsycInfo", "Ovid MEDLINE(R) <2022>" -> "MEDLINE"; unknown names kept."""
+    value = fast_text(value)
+    hit = _DB_ALIASES.get(value.lower())
+    if hit:
+        return hit
+    low = value.lower()
+    if low.startswith("ovid ") or "<" in value:
+        for word, name in (("medline", "MEDLINE"), ("embase", "Embase"), ("psycinfo", "PsycInfo"),
+                           ("cab abstracts", "CAB Abstracts"), ("central", "Cochrane CENTRAL")):
+            if word in low:
+                return name
+    return value
+
+
+def ovid_database(url: str) -> str:
+    """The database of an Ovid link ("...&D=psyc16&..." -> "PsycInfo"), or ""."""
+    i = url.find("D=")
+    if i < 0 or "ovid" not in url.lower():
+        return ""
+    code = url[i + 2:].split("&", 1)[0].lower()
+    for prefix, name in _OVID_CODES:
+        if code.startswith(prefix):
+            return name
+    return ""
+
+
+# ---- reading ------------------------------------------------------------------------
+
+_TY = re.compile(r"^TY  -", re.M)
+_ER = re.compile(r"^ER  -[ \t]*(?:\n|$)", re.M)
+# a new field starts at a line "XX  - value" (or "XX  -" with nothing after it)
+_FIELD_BREAK = re.compile(r"\n(?=[A-Z][A-Z0-9]  -(?:[ \t]|\n|$))")
+_ANY_TAG = re.compile(r"^[A-Z][A-Z0-9]  -(?:[ \t]|$)", re.M)
+_LABELLED_ID = re.compile(r"^(.*?)\s*\[([A-Za-z ]+)\]$")
+_PUBMED_IN_TEXT = re.compile(r"PUBMED\s+(\d+)", re.I)
+_OVID_CLASS = re.compile(r"\[\d{4}\]$")  # PsycInfo classification codes in Ovid's M3
+
+
+def sniff(head: str) -> float:
+    """High for text with "TY  -" lines among "XX  - " tagged lines."""
+    if not _TY.search(head):
+        if head.count("\nER  -") >= 1 and len(_ANY_TAG.findall(head)) >= 5:
+            return 0.5
+        return 0.0
+    tagged = len(_ANY_TAG.findall(head, 0, 20000))
+    return 0.9 if tagged >= 3 else 0.4
+
+
+def parse(text: str, ctx) -> list[Record]:
+    """Every record between a "TY  -" line and its "ER  -" line."""
+    records: list[Record] = []
+    starts = [m.start() for m in _TY.finditer(text)]
+    if not starts:
+        m = _ANY_TAG.search(text)
+        if not m:
+            raise ctx.error("no RIS records: expected lines such as 'TY  - JOUR'", line=1)
+        starts = [m.start()]
+        ctx.warn("the first record has no 'TY  -' line", line=text.count("\n", 0, m.start()) + 1)
+    line = text.count("\n", 0, starts[0]) + 1
+    pos = starts[0]
+    starts.append(len(text))
+    for k in range(len(starts) - 1):
+        start, end = starts[k], starts[k + 1]
+        line += text.count("\n", pos, start)
+        pos = start
+        _read_block(text[start:end], line, records, ctx, last=k == len(starts) - 2)
+    return records
+
+
+def _read_block(block: str, line: int, records: list[Record], ctx, last: bool) -> None:
+    """One "TY" line up to the next: a record, then what lies outside it."""
+    m = _ER.search(block)
+    if m is None:
+        body, trailer = block, ""
+        where = "the last record" if last else "this record"
+        ctx.warn(f"{where} has no 'ER  -' line; kept what is there (file cut short?)", line=line)
+    else:
+        body, trailer = block[: m.start()], block[m.end():]
+    raw = _fields(body)
+    records.append(record_from_raw(raw, Source(position=len(records) + 1, line=line)))
+    if trailer and "  -" in trailer:
+        _read_trailer(trailer, line + block.count("\n", 0, len(block) - len(trailer)), records, ctx)
+
+
+def _read_trailer(trailer: str, line: int, records: list[Record], ctx) -> None:
+    """Tagged lines after "ER": Ovid's NL belongs to the record above; a whole
+    record without its "TY" line (it has its own "ER") is read with a warning."""
+    m = _ANY_TAG.search(trailer)
+    if m is None:
+        return
+    rest = trailer[m.start():]
+    at = line + trailer.count("\n", 0, m.start())
+    er = _ER.search(rest)
+    if er is None:
+        raw = _fields(rest)
+        prev = records[-1]
+        for tag, values in raw.items():
+            prev.raw.setdefault(tag, []).extend(values)
+        if "NL" in raw and not prev.journal_abbrev:
+            prev.journal_abbrev = fast_text(raw["NL"][0])
+        return
+    ctx.warn("a record has no 'TY  -' line; read it anyway", line=at)
+    raw = _fields(rest[: er.start()])
+    records.append(record_from_raw(raw, Source(position=len(records) + 1, line=at)))
+    _read_trailer(rest[er.end():], at + rest.count("\n", 0, er.end()), records, ctx)
+
+
+def _fields(body: str) -> dict[str, list[str]]:
+    """tag -> values; a value keeps its untagged continuation lines after a newline."""
+    raw: dict[str, list[str]] = {}
+    for field in _FIELD_BREAK.split(body):
+        if field[2:5] != "  -":
+            continue  # text before the first tag (a BOM remnant, blank lines)
+        tag = field[:2]
+        value = field[6:].strip()
+        if "\n" in value:
+            value = "\n".join(s for s in (p.strip() for p in value.split("\n")) if s)
+        have = raw.get(tag)
+        if have is None:
+            raw[tag] = [value]
+        else:
+            have.append(value)
+    return raw
+
+
+def _first(raw: dict, *tags: str) -> str:
+    for tag in tags:
+        for v in raw.get(tag, ()):
+            if v:
+                return v
+    return ""
+
+
+def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
+    """The normalised record for one RIS record's fields."""
+    g = raw.get
+    rec = Record(raw=raw, source=source)
+    rec.title = fast_text(_first(raw, "TI", "T1", "CT", "BT"))
+    rec.abstract = _abstract(raw)
+    rec.authors = [a for a in map(_author, g("AU") or g("A1") or ()) if a]
+    rec.year = parse_year(_first(raw, "PY", "Y1", "DA"))
+    _journal(rec, raw)
+    rec.volume = fast_text(_first(raw, "VL", "VO"))
+    rec.issue = fast_text(_first(raw, "IS"))
+    rec.pages = _pages(raw)
+    for v in g("DO", ()):
+        doi = normalise_doi(v)
+        if doi:
+            rec.doi = doi
+            break
+    issn: list[str] = []
+    for v in g("SN", ()):
+        for x in normalise_issn(v):
+            if x not in issn:
+                issn.append(x)
+    rec.issn = issn
+    kws = g("KW")
+    if kws:
+        terms = unique(p for v in kws for p in v.split("\n"))
+        if _indexed(raw):
+            rec.mesh = terms
+        else:
+            rec.keywords = terms
+    if "MH" in raw:
+        rec.mesh = unique(g("MH"))
+    rec.language = language_name(g("LA", ()))
+    rec.pub_types = unique(p for v in g("M3", ()) if not _OVID_CLASS.search(v) for p in v.split(";"))
+    rec.url = fast_text(_first(raw, "UR"))
+    _identifiers(rec, raw)
+    rec.database = _database(rec, raw)
+    return rec
+
+
+_GROUP_WORDS = ("group", "consortium", "committee", "collaborat", "investigators", "network",
+                "society", "association", "organization", "organisation", "study", "team",
+                "trialists", "council", "working party", "panel", "institute", "writing")
+
+
+def _author(value: str) -> str:
+    """normalise_author, except that a group name without a comma stays as it is."""
+    if "," not in value and len(value) > 12:
+        low = value.lower()
+        if any(w in low for w in _GROUP_WORDS):
+            return fast_text(value)
+    return normalise_author(value)
+
+
+def _indexed(raw: dict) -> bool:
+    """True when KW holds a thesaurus's index terms (MeSH, Emtree), not free keywords:
+    Embase.com (U2 "L..."), Ovid MEDLINE/Embase (an Ovid link), Cochrane CENTRAL (C3).
+    review's own writer uses none of these tags, so its KW stay keywords."""
+    u2 = _first(raw, "U2")
+    if u2[:1] == "L" and u2[1:].strip().isdigit():
+        return True
+    if "C3" in raw and _first(raw, "AN").startswith("CN-"):
+        return True
+    for u in raw.get("L2", ()):
+        if ovid_database(u) in ("MEDLINE", "Embase"):
+            return True
+    return False
+
+
+def _abstract(raw: dict) -> str:
+    abstracts = raw.get("AB")
+    if abstracts:
+        real = [v for v in abstracts if not v.startswith("Copyright of ")]
+        return fast_text(" ".join(real or abstracts))
+    return fast_text(" ".join(raw.get("N2", ())))
+
+
+def _journal(rec: Record, raw: dict) -> None:
+    """Full name from JF, T2, JO or JA; abbreviation from J2, JI, J9, J1, NL or a second name."""
+    full_tag = next((t for t in ("JF", "T2", "JO", "JA") if _first(raw, t)), "")
+    rec.journal = fast_text(_first(raw, full_tag)) if full_tag else ""
+    abbrev = _first(raw, "J2", "JI", "J9", "J1", "NL")
+    if not abbrev:
+        for t in ("JO", "JA"):
+            v = _first(raw, t)
+            if v and t != full_tag and fast_text(v) != rec.journal:
+                abbrev = v
+                break
+    rec.journal_abbrev = fast_text(abbrev)
+
+
+def _pages(raw: dict) -> str:
+    sp = fast_text(_first(raw, "SP"))
+    ep = fast_text(_first(raw, "EP"))
+    if sp.lower() == "no" and ep.lower() == "specified":  # Ovid's "Not specified" split in two
+        return ""
+    if sp and ep and "-" not in sp:
+        return normalise_pages(f"{sp}-{ep}")
+    if sp:
+        return normalise_pages(sp)
+    return normalise_pages(_first(raw, "C7") or ep)
+
+
+def _identifiers(rec: Record, raw: dict) -> None:
+    """PMID, PMCID, EID, WoS UT and the database's own accession number."""
+    g = raw.get
+    for tag in ("U1", "U2", "U3", "U4", "U5"):  # Dimensions and review: "35957633 [PMID]"
+        for v in g(tag, ()):
+            m = _LABELLED_ID.match(v)
+            if not m:
+                continue
+            value, label = m.group(1), m.group(2).upper()
+            if label == "PMID":
+                rec.pmid = rec.pmid or normalise_pmid(value)
+            elif label == "PMCID":
+                rec.pmcid = rec.pmcid or normalise_pmcid(value)
+            elif label == "EID":
+                rec.eid = rec.eid or normalise_eid(value)
+            elif label in ("UT", "WOS"):
+                rec.wos_ut = rec.wos_ut or normalise_ut(value)
+    links = (g("UR") or []) + (g("L2") or [])
+    if not rec.eid:
+        for u in g("UR", ()):
+            if "2-s2.0-" in u:
+                rec.eid = normalise_eid(u)
+                break
+    an = fast_text(_first(raw, "AN"))
+    if an:
+        if an.upper().startswith("WOS:"):
+            rec.wos_ut = rec.wos_ut or normalise_ut(an)
+        elif _first(raw, "DP").upper() == "NLM" and an.isdigit():
+            rec.pmid = rec.pmid or normalise_pmid(an)
+        else:
+            rec.accession = an.split(";")[0].strip()
+    if not rec.accession:
+        ident = fast_text(_first(raw, "ID"))
+        if ident and not (ident.isdigit() and len(ident) < 7):  # EndNote's own record numbers
+            rec.accession = ident
+    if not rec.accession:
+        u2 = fast_text(_first(raw, "U2"))
+        if u2[:1] == "L" and u2[1:].isdigit():  # Embase PUI
+            rec.accession = u2
+    if not rec.pmid:
+        c5 = fast_text(_first(raw, "C5"))
+        if c5.isdigit() and rec.accession[:1] == "L":  # Embase.com writes the PMID in C5
+            rec.pmid = normalise_pmid(c5)
+        for v in g("C3", ()):  # Cochrane CENTRAL: "PUBMED 34176716,EMBASE 2013267276"
+            m = _PUBMED_IN_TEXT.search(v)
+            if m:
+                rec.pmid = m.group(1)
+                break
+    if not rec.pmid:
+        for u in links:
+            if ovid_database(u) == "MEDLINE":
+                m = re.search(r"[?&]AN=(\d+)", u)
+                if m:
+                    rec.pmid = normalise_pmid(m.group(1))
+                    if rec.accession == m.group(1):
+                        rec.accession = ""
+                break
+
+
+def _database(rec: Record, raw: dict) -> str:
+    dbs = [v for v in raw.get("DB", ()) if v.strip()]
+    links = (raw.get("UR") or []) + (raw.get("L2") or [])
+    if dbs:
+        names = [canonical_database(v) for v in dbs]
+        if "Embase" in names:
+            return "Embase"
+        if dbs[0] == "Medline" and any("embase.com" in u for u in links):
+            return "Embase"  # Embase.com marks records it took from MEDLINE "Medline"
+        return names[0]
+    if "DB" in raw:
+        return ""  # an explicit empty DB: the file says it has no database
+    for u in links:
+        low = u.lower()
+        if "scopus.com" in low:
+            return "Scopus"
+        if "embase.com" in low:
+            return "Embase"
+        if "app.dimensions.ai" in low:
+            return "Dimensions"
+        if "lens.org" in low:
+            return "Lens"
+        ovid = ovid_database(u)
+        if ovid:
+            return ovid
+    an = _first(raw, "AN")
+    if an.startswith("CN-"):
+        return "Cochrane CENTRAL"
+    if an.upper().startswith("WOS:") or "WE" in raw:
+        return "Web of Science"
+    if an.startswith("pub.") and an[4:].isdigit():
+        return "Dimensions"
+    dp = _first(raw, "DP")
+    if dp.upper() == "NLM":
+        return "PubMed"
+    return ""

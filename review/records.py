@@ -149,7 +149,13 @@ def record_id(rec: Record) -> str:
 # ---- normalisation helpers shared by every importer --------------------------
 
 _WS = re.compile(r"\s+")
-_TAGS = re.compile(r"</?(?:[a-zA-Z][\w:.-]*)(?:\s[^<>]*)?/?>")
+# Only markup that databases really put in titles and abstracts (HTML, JATS, MathML):
+# an EndNote title such as "<Creep crack growth.pdf>" is text, not a tag.
+_TAGS = re.compile(
+    r"</?(?:i|b|u|em|strong|sup|sub|p|br|span|scp|inf|div|a|h\d|ul|ol|li|(?:jats|mml):[\w.-]+)(?:\s[^<>]*)?/?>",
+    re.I,
+)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+\d*);")
 
 
 def clean_text(value: str | None) -> str:
@@ -160,7 +166,7 @@ def clean_text(value: str | None) -> str:
     if "<" in value:
         value = _TAGS.sub(" ", value)
     if "&" in value:
-        value = html.unescape(value)
+        value = _ENTITY.sub(lambda m: html.unescape(m.group(0)), value)
     return _WS.sub(" ", value).strip()
 
 
@@ -262,6 +268,11 @@ def normalise_issn(value: str | None) -> list[str]:
 # ---- author names ------------------------------------------------------------
 
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "dos", "das", "ter", "ten", "el", "al", "bin", "ibn"}
+_GROUP_WORDS = re.compile(
+    r"\b(?:group|consortium|committee|collaborat\w*|network|society|organi[sz]ation|investigators|study|trial|team|"
+    r"association|council|institute|working|panel|initiative)\b",
+    re.I,
+)
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
 
 
@@ -292,6 +303,8 @@ def normalise_author(name: str | None) -> str:
     if not name:
         return ""
     name = re.sub(r"\s*\(\d+\)$", "", name)  # Scopus "Smith J. (1234567)"
+    if "," not in name and _GROUP_WORDS.search(name):
+        return name  # "Iron Rim Study Group" is a group author, not "Group, IRS"
     suffix = ""
     if "," in name:
         family, given = name.split(",", 1)

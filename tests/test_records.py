@@ -90,3 +90,16 @@ def test_stable_id_priority():
 def test_to_dict_round_trip(title, authors, year):
     rec = Record(title=title, authors=authors, year=year, raw={"TI": [title]}, source=Source(file="f", position=1))
     assert Record.from_dict(rec.to_dict()) == rec
+
+
+def test_clean_text_keeps_non_markup_and_bare_ampersands():
+    from review.records import clean_text
+
+    assert clean_text("<Creep crack growth.pdf>") == "<Creep crack growth.pdf>"  # EndNote title, not a tag
+    assert clean_text("<jats:p>Iron <i>rim</i> lesions</jats:p>") == "Iron rim lesions"
+    assert clean_text("a &amp; b &para=1") == "a & b &para=1"  # a URL's query string stays as written
+
+
+def test_group_author_kept_as_written():
+    assert normalise_author("Iron Rim Study Group") == "Iron Rim Study Group"
+    assert normalise_author("MAGNIMS Study Group") == "MAGNIMS Study Group"

@@ -7,8 +7,8 @@
 ...     "e_events": [4, 6, 3], "e_total": [123, 306, 231],
 ...     "c_events": [11, 29, 11], "c_total": [139, 303, 220]})
 >>> ma = meta_analysis(data, "RR", method="REML")
->>> round(ma.to_json()["exp"]["estimate"], 3)
-0.305
+>>> round(ma.to_json()["exp"]["estimate"], 3)   # R: exp(coef(rma(yi, vi, data=escalc("RR", ...))))
+0.264
 
 :func:`meta_analysis` checks the table (:mod:`review.pool.validate`), computes the
 effect sizes (:mod:`review.pool.effects`), fits the model (:mod:`review.pool.models`,
@@ -82,12 +82,17 @@ class MetaAnalysis:
     summary : DataFrame
         One row: the JSON keys (model scale) plus ``stat``, ``stat_type``
         (``"z"`` or ``"t"``), ``df``, ``tau``, ``n`` (participants), ``measure``,
-        ``method``.
+        ``method`` and ``i2_q``, Higgins and Thompson's ``(Q - df) / Q`` that
+        RevMan reports (``i2`` is metafor's, from tau2; they agree for DL).
     subgroups : DataFrame or None
         One row per subgroup (k, estimate, se, CI, p, tau2, I2, Q ... and the
         subgroup's share of the overall weight).
     subgroup_test : dict or None
         Test for subgroup differences: ``q``, ``df``, ``pval``, ``i2``, ``tau2_mode``.
+    warnings : list of str
+        Things a reader must know (a single study, studies left out of the model).
+    notes : list of str
+        Per-study notes from the effect sizes ("0.5 added to each cell (zero cell)").
     """
 
     measure: str
@@ -102,12 +107,14 @@ class MetaAnalysis:
     subgroup_result: Any = None
     effects: Any = None
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     outcome: str | None = None
     groups: tuple[str, str] | None = None
     favours: tuple[str, str] | None = None
     ratio: bool = False
     data_columns: tuple[str, ...] = ()
     source: str | None = None
+    subgroup_name: str | None = None
 
     # -- scale ---------------------------------------------------------------
     @property
@@ -252,17 +259,28 @@ def _escalc(pdata: validate.PoolData, measure: str, options: Mapping[str, Any]):
     """Effect sizes for a checked table; row problems become one error naming file and lines."""
     from review.pool import effects
 
-    m = measure.upper()
     kwargs = {role: pdata.values[role] for role in pdata.columns}
-    if m == "PETO":
-        kwargs["measure"] = "PETO"
     try:
-        return effects.escalc("PETO" if m == "PETO" else m, slab=pdata.studies, **kwargs, **options)
+        return effects.escalc(measure.upper(), studies=pdata.studies, column_names=dict(pdata.columns),
+                              **kwargs, **options)
     except effects.EffectSizeError as err:
         problems = getattr(err, "problems", None)
         if problems:
             raise validate.problems_error(problems, pdata) from None
         raise InputError(err.message, file=pdata.source) from None
+
+
+MH_OPTIONS = ("add", "to", "drop00", "correct", "convention")
+
+
+@dataclass
+class _Shown:
+    """Study-level values shown for an MH / Peto fit (rma.mh's own yi and vi)."""
+
+    measure: str
+    yi: Any
+    vi: Any
+    notes: tuple[str, ...] = ()
 
 
 def _binary_cells(pdata: validate.PoolData):
@@ -281,11 +299,12 @@ def _fit_mh(pdata, measure, method, level, options, index=None):
     cells = _binary_cells(pdata)
     if index is not None:
         cells = tuple(c[index] for c in cells)
-    opts = {k: v for k, v in options.items() if k in ("add", "to", "drop00", "correct")}
+    opts = {k: v for k, v in options.items() if k in MH_OPTIONS}
+    studies = [pdata.studies[i] for i in index] if index is not None else pdata.studies
     if method == "PETO":
         opts.pop("correct", None)
-        return mh.rma_peto(*cells, level=level, **opts)
-    return mh.rma_mh(*cells, measure=measure, level=level, **opts)
+        return mh.rma_peto(*cells, level=level, studies=studies, **opts)
+    return mh.rma_mh(*cells, measure=measure, level=level, studies=studies, **opts)
 
 
 def _study_frame(pdata, es, measure, level, weights, groups, transform):
@@ -298,8 +317,11 @@ def _study_frame(pdata, es, measure, level, weights, groups, transform):
     vi = np.asarray(es.vi, float)
     se = np.sqrt(vi)
     frame = pd.DataFrame({"study": pdata.studies})
-    for role, col in pdata.columns.items():
-        frame[validate.DISPLAY[role]] = pdata.values[role]
+    for role in pdata.columns:
+        frame[display_name(role, measure)] = pdata.values[role]
+    for ev, non, tot in (("e_events", "e_nonevents", "e_total"), ("c_events", "c_nonevents", "c_total")):
+        if non in frame.columns and tot not in frame.columns:
+            frame[tot] = frame[ev] + frame[non]
     frame["yi"] = yi
     frame["vi"] = vi
     frame["se"] = se
@@ -317,6 +339,13 @@ def _study_frame(pdata, es, measure, level, weights, groups, transform):
         frame["effect_ci_lower"] = frame["ci_lower"]
         frame["effect_ci_upper"] = frame["ci_upper"]
     return frame
+
+
+def display_name(role: str, measure: str) -> str:
+    """The issue's column name for a metafor role (``n1i`` is ``e_n`` for continuous data)."""
+    if measure.upper() in validate.CONTINUOUS and role in ("n1i", "n2i"):
+        return "e_n" if role == "n1i" else "c_n"
+    return validate.DISPLAY[role]
 
 
 def _participants(pdata: validate.PoolData, index=None) -> float | None:
@@ -362,6 +391,8 @@ def _summary_row(fit, level, measure, method, n, pi_df):
     fixed = method in ("FE", "EE", "CE", "MH", "PETO")
     if fixed:
         tau2 = 0.0
+    q, q_df = _f(getattr(fit, "qe", None)), getattr(fit, "qe_df", None)
+    i2_q = max(0.0, 100 * (q - q_df) / q) if q and q_df and q > 0 else (0.0 if q is not None else None)
     return {
         "k": int(fit.k),
         "estimate": est, "se": se, "ci_lower": lo, "ci_upper": hi, "pval": pval,
@@ -372,6 +403,7 @@ def _summary_row(fit, level, measure, method, n, pi_df):
         "pi_lower": pi_lo, "pi_upper": pi_hi,
         "stat": stat, "stat_type": stat_type, "df": df,
         "tau": math.sqrt(tau2) if tau2 is not None and tau2 >= 0 else None,
+        "i2_q": i2_q,
         "n": n, "measure": measure, "method": method,
     }
 
@@ -398,7 +430,7 @@ def meta_analysis(
     *,
     columns: Mapping[str, str] | None = None,
     ratio: bool = False,
-    tau2_subgroup: str = "separate",
+    tau2_subgroup: str = "common",
     pi_df: str = "z",
     outcome: str | None = None,
     groups: Sequence[str] | None = None,
@@ -406,6 +438,7 @@ def meta_analysis(
     source: str | Path | None = None,
     lines: Sequence[int | None] | None = None,
     control: Mapping[str, Any] | None = None,
+    convention: str = "metafor",
     **escalc_options: Any,
 ) -> MetaAnalysis:
     """Pool a table of studies as R's metafor does and return tidy results.
@@ -434,12 +467,18 @@ def meta_analysis(
         For ``GEN``: the estimate is a log ratio (back-transform with exp);
         an ``estimate`` with ``ci_lower``/``ci_upper`` is then on the ratio scale.
     tau2_subgroup : {"separate", "common"}
-        ``separate`` (default, RevMan and R meta): each subgroup its own tau2 and
-        the test for subgroup differences on the subgroup estimates;
-        ``common`` (metafor ``rma(mods = ~ factor(g))``): one tau2 and the QM test.
+        ``common`` (default, metafor ``rma(mods = ~ factor(g))``): one tau2 and the
+        QM test; ``separate`` (RevMan and R meta): each subgroup its own tau2 and the
+        test for subgroup differences on the subgroup estimates. Both are computed.
     pi_df : {"z", "k-2"}
         Prediction interval critical value: metafor 3.8 (normal, or t(k-1) with
         ``hk``) by default; ``"k-2"`` for t(k-2) as R meta and IntHout et al. (2016).
+    convention : {"metafor", "revman"}
+        ``"revman"`` switches the defaults where RevMan 5 differs from metafor:
+        SMD with Hedges' approximate correction ``1 - 3/(4N - 9)`` and RevMan's
+        variance (``correct="approx", vtype="RM5"``), and Mantel-Haenszel with
+        0.5 added to zero-cell studies for the pooled estimate
+        (``rma_mh(convention="revman")``). Explicit options win.
     outcome, groups, favours : optional
         Labels for tables and plots (outcome name; experimental and control
         group names; "Favours" texts left and right of the null line).
@@ -474,6 +513,8 @@ def meta_analysis(
         if m not in ("OR", "PETO"):
             raise InputError(f"the Peto method pools odds ratios; measure {m} cannot use it")
         m = "PETO"
+    if hk and meth in ("MH", "PETO"):
+        raise InputError(f"Hartung-Knapp (hk) applies to inverse-variance models, not {meth}")
     if meth == "MH" and m not in ("RR", "OR", "RD"):
         raise InputError(f"Mantel-Haenszel pools RR, OR or RD; measure {m} cannot use it")
     if m not in validate.MEASURES:
@@ -491,21 +532,38 @@ def meta_analysis(
     if subgroup is not None and pdata.subgroup is None:
         raise InputError(f"subgroup '{subgroup}' was not read with the data")
 
+    if convention not in ("metafor", "revman"):
+        raise InputError(f"convention must be 'metafor' or 'revman', not '{convention}'")
+    if convention == "revman":
+        if meth in ("MH", "PETO"):
+            escalc_options = {"convention": "revman", **escalc_options}
+        elif m == "SMD":
+            escalc_options = {"correct": "approx", "vtype": "RM5", **escalc_options}
     if m == "GEN" and ratio and "estimate" in pdata.columns:
         escalc_options = {"ratio": True, **escalc_options}
-    es = _escalc(pdata, m, {k: v for k, v in escalc_options.items() if k != "correct"})
-    yi = np.asarray(es.yi, float)
-    vi = np.asarray(es.vi, float)
-    keep = np.isfinite(yi) & np.isfinite(vi)
-    warnings: list[str] = [str(n) for n in getattr(es, "notes", []) or [] if n]
-    dropped = [s for s, ok in zip(pdata.studies, keep) if not ok]
+    if meth in ("MH", "PETO"):
+        # escalc only checks the rows here; the study rows come from rma.mh / rma.peto
+        bad = sorted(set(escalc_options) - set(MH_OPTIONS))
+        if bad:
+            raise InputError(f"option {', '.join(bad)} does not apply to method {meth}")
+        es = _escalc(pdata, m, {})
+    else:
+        es = _escalc(pdata, m, dict(escalc_options))
     k = len(pdata.studies)
-
     test = "knha" if hk else "z"
     from review.pool import models
 
     if meth in ("MH", "PETO"):
         fit = _fit_mh(pdata, "OR" if m == "PETO" else m, meth, level, escalc_options)
+        notes = tuple(getattr(fit, "notes", ()) or ()) or tuple(es.notes)
+        es = _Shown(m, np.asarray(fit.yi, float), np.asarray(fit.vi, float), notes)
+    yi = np.asarray(es.yi, float)
+    vi = np.asarray(es.vi, float)
+    keep = np.isfinite(yi) & np.isfinite(vi)
+    notes = [f"{s}: {n}" for s, n in zip(pdata.studies, es.notes or ()) if n]
+    warnings: list[str] = []
+    dropped = [s for s, ok in zip(pdata.studies, keep) if not ok]
+    if meth in ("MH", "PETO"):
         weights = _mh_weights(fit, k, keep)
     else:
         if not keep.any():
@@ -520,11 +578,12 @@ def meta_analysis(
         weights = np.zeros(k)
         weights[keep] = np.asarray(fit.weights_pct, float)
     warnings.extend(str(w) for w in getattr(fit, "warnings", []) or [])
-    if int(fit.k) == 1:
+    if int(fit.k) == 1 and not any("one study" in w for w in warnings):
         warnings.append("only one study: its own estimate is reported, nothing was pooled")
 
     transform = transform_for(m, ratio)
     frame = _study_frame(pdata, es, m, level, weights, pdata.subgroup, transform)
+    frame["note"] = list(es.notes) if len(es.notes) == k else [""] * k
     summary = pd.DataFrame([_summary_row(fit, level, m, meth, _participants(pdata), pi_df)])
 
     sub_frame = sub_test = sub_result = None
@@ -533,14 +592,14 @@ def meta_analysis(
             pdata, m, meth, test, level, yi, vi, keep, weights, tau2_subgroup,
             escalc_options, control, pi_df, warnings,
         )
-    data_cols = tuple(validate.DISPLAY[r] for r in pdata.columns)
+    data_cols = tuple(display_name(r, m) for r in pdata.columns)
     return MetaAnalysis(
         measure=m, method=meth, hk=hk, level=level, studies=frame, summary=summary,
         subgroups=sub_frame, subgroup_test=sub_test, fit=fit, subgroup_result=sub_result,
-        effects=es, warnings=_unique(warnings), outcome=outcome,
+        effects=es, warnings=_unique(warnings), notes=notes, outcome=outcome,
         groups=tuple(groups) if groups else None, favours=tuple(favours) if favours else None,
         ratio=bool(ratio) if m == "GEN" else m in RATIO_MEASURES, data_columns=data_cols,
-        source=pdata.source,
+        source=pdata.source, subgroup_name=subgroup,
     )
 
 
@@ -601,9 +660,10 @@ def _subgroups(pdata, m, meth, test, level, yi, vi, keep, weights, tau2_mode,
             "pval": _f(result.q_between_pval), "tau2_mode": result.tau2_mode,
         }
     q, df = test_out["q"], test_out["df"]
-    test_out["i2"] = max(0.0, 100 * (q - df) / q) if q and df and q > 0 else 0.0
+    f_test = test_out["tau2_mode"] == "common" and test == "knha"    # QM is an F statistic then
+    test_out["i2"] = None if f_test else (max(0.0, 100 * (q - df) / q) if q and df and q > 0 else 0.0)
     keys = ("k", "estimate", "se", "ci_lower", "ci_upper", "pval", "stat", "stat_type", "tau2",
-            "i2", "h2", "q", "q_df", "q_pval", "pi_lower", "pi_upper", "n")
+            "i2", "h2", "q", "q_df", "q_pval", "pi_lower", "pi_upper", "n", "i2_q")
     frame = pd.DataFrame([
         {"subgroup": lev, **{k: row.get(k) for k in keys}, "weight_pct": w} for lev, row, w in rows
     ])

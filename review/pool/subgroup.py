@@ -2,10 +2,10 @@
 
 Two conventions are in use and they answer slightly different questions:
 
-* **separate tau^2** (the default here, as in RevMan and R's ``meta``): each subgroup is pooled
+* **separate tau^2** (as in RevMan and R's ``meta``; ``tau2="separate"``): each subgroup is pooled
   on its own, with its own tau^2; the test for subgroup differences is Cochran's Q between the
   subgroup estimates, ``rma(yi=<estimates>, sei=<SEs>, method="FE")$QE`` with G - 1 df.
-* **common tau^2** (metafor): one mixed-effects model with the subgroup as a factor moderator,
+* **common tau^2** (metafor; the default here, as for every convention where they differ): one mixed-effects model with the subgroup as a factor moderator,
   ``rma(yi, vi, mods = ~ factor(g))``; the test is the omnibus QM test of the factor (chi^2 with
   G - 1 df, or F with test="knha"), and the subgroup estimates come from the same model without
   intercept (``mods = ~ factor(g) - 1``).
@@ -92,7 +92,7 @@ def _group_from_fit(level: str, fit: RmaResult) -> GroupEstimate:
     )
 
 
-def subgroup_analysis(yi, vi, groups, method: str = "REML", tau2: str = "separate", test: str = "z",
+def subgroup_analysis(yi, vi, groups, method: str = "REML", tau2: str = "common", test: str = "z",
                       level: float = 95, control: dict | None = None, *, name: str = "group",
                       slab=None) -> SubgroupResult:
     """Pool within subgroups and test whether the subgroups differ.

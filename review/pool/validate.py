@@ -158,9 +158,13 @@ def resolve_columns(
     """
     lookup = {str(h).strip().lower(): str(h) for h in header}
     override: dict[str, str] = {}
-    reverse = {name: role for role, names in ALIASES.items() for name in names}
+    wanted_roles = {r for alts in required_roles(measure, set(ALIASES)) for r in alts}
+    wanted_roles |= {r for alts in required_roles(measure, set()) for r in alts}
     for key, col in (columns or {}).items():
-        role = reverse.get(key.lower(), key)
+        roles = [r for r, names in ALIASES.items() if key.lower() == r or key.lower() in names]
+        if not roles:
+            raise InputError(f"'{key}' is not a column role; use one of {', '.join(ALIASES)}")
+        role = next((r for r in roles if r in wanted_roles), roles[0])
         if str(col).lower() not in lookup:
             raise InputError(
                 f"column '{col}' (given for {key}) is not in the file; columns are: {', '.join(map(str, header))}",
@@ -230,8 +234,7 @@ def _number(value: Any) -> tuple[float | None, bool]:
 
 def _is_missing(value: Any) -> bool:
     num, ok = _number(value)
-    return ok and num is None and (value is None or str(value).strip().lower() in MISSING_TOKENS
-                                   or (isinstance(value, float) and math.isnan(value)))
+    return ok and num is None
 
 
 def read_table(path: str | Path) -> tuple[list[str], list[list[str]], list[int]]:
@@ -413,11 +416,19 @@ def from_frame(
     )
 
 
-def problems_error(problems: Sequence[Any], data: PoolData) -> PoolInputError:
-    """Turn row problems from ``effects.escalc`` (study, column, value, message) into a PoolInputError.
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float):
+        return f"{value:g}" if math.isfinite(value) else str(value)
+    return str(value)
 
-    The study label gives the CSV line; metafor role names become the column
-    names of the user's file.
+
+def problems_error(problems: Sequence[Any], data: PoolData) -> PoolInputError:
+    """Turn row problems from ``effects.escalc`` (study, column, value, message, row) into a PoolInputError.
+
+    The row position (or else the study label) gives the CSV line; metafor role
+    names become the column names of the user's file.
     """
     out = []
     for p in problems:
@@ -427,12 +438,13 @@ def problems_error(problems: Sequence[Any], data: PoolData) -> PoolInputError:
         line = None
         if isinstance(row, int) and 0 <= row < len(data.lines):
             line = data.lines[row]
+            study = data.studies[row]
         elif study is not None:
             line = data.line_of(str(study))
         col = data.columns.get(column, column) if column else None
+        value = getattr(p, "value", None)
         message = str(getattr(p, "message", p))
-        if column and col and col != column:
-            message = re.sub(rf"\b{re.escape(column)}\b", col, message)
-        out.append(CellProblem(line, str(study) if study is not None else None, col,
-                               getattr(p, "value", None), message))
+        if col:
+            message = f"{col} {message}" if value is None else f"{col} = {_show(value)} {message}"
+        out.append(CellProblem(line, str(study) if study is not None else None, col, value, message))
     return PoolInputError(out, file=data.source)

@@ -32,7 +32,10 @@ Where each normalised field goes (the importer reads these names back)::
                    a ``database`` field tells it to take every field as written.
 
 Lists are split on ";" when read back, so a ";" inside a keyword, MeSH term
-or publication type is written ``\\;``.
+or publication type is written ``\\;``, and a single keyword that holds a comma
+gets a trailing ";" (a list without one is split on commas, as Zotero writes it).
+The entry type follows pub_types: @inproceedings (conference), @incollection
+(book section, chapter), @phdthesis, @book, else @article.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import pytest
 from review.errors import InputError
 from review.pool.api import JSON_KEYS, meta_analysis
 from review.pool.validate import PoolInputError
-from tests.pool.conftest import META_DIR, load_reference
+from .conftest import META_DIR, load_reference
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pool"
 REF = load_reference()
@@ -131,7 +131,7 @@ def test_subgroups_separate_tau2(method, metafor_ref):
     """Subgroups with their own tau2 and Q_between, as R meta / RevMan (reference 'separate_tau2')."""
     ref = metafor_ref["subgroup"]["bcg_RR_alloc"][method]["separate_tau2"]
     ma = meta_analysis(META_DIR / "bcg.csv", "RR", method=method, subgroup="alloc", study_col="trial",
-                       columns=_columns("bcg"))
+                       columns=_columns("bcg"), tau2_subgroup="separate")
     sub = ma.subgroups.set_index("subgroup")
     for g in ref["groups"]:
         row = sub.loc[g["level"]]
@@ -169,6 +169,9 @@ def test_studies_frame_is_tidy(metafor_ref):
     assert list(s["e_events"][:2]) == [4, 6]  # tpos of the first two trials in bcg.csv
     assert {"study", "yi", "vi", "se", "ci_lower", "ci_upper", "weight_pct"} <= set(s.columns)
     assert ma.summary.shape[0] == 1
+    # RevMan's I2 = (Q - df) / Q from R's QE for rma(yi, vi, data=dat) (REML): not metafor's I2
+    qe = metafor_ref["results"]["bcg_RR_REML"]["values"]["QE"]
+    assert ma.row()["i2_q"] == pytest.approx(100 * (qe - 12) / qe, rel=1e-10)
 
 
 # ---- small fixtures: expected numbers from the R calls written beside them ---------
@@ -254,4 +257,66 @@ def test_dataframe_input_and_unknown_method():
     with pytest.raises(InputError, match="unknown method"):
         meta_analysis(df, "RR", method="XYZ")
     with pytest.raises(InputError, match="Mantel-Haenszel"):
-        meta_analysis(df.rename(columns={}), "SMD", method="MH")
+        meta_analysis(df, "SMD", method="MH")
+    with pytest.raises(InputError, match="Hartung-Knapp"):
+        meta_analysis(df, "RR", method="MH", hk=True)
+
+
+# ---- convention="revman" -----------------------------------------------------------
+
+
+def test_revman_smd_convention(shared_dir):
+    """RevMan 5 SMD: Hedges' g with J = 1 - 3/(4N - 9) and v = 1/n1 + 1/n2 + g^2 / (2 (N - 3.94))."""
+    ma = meta_analysis(shared_dir / "benchmarks" / "meta" / "normand1999.csv", "SMD", method="DL",
+                       convention="revman")
+    # R: d <- read.csv("normand1999.csv"); N <- d$n1i + d$n2i
+    #    sp <- sqrt(((d$n1i-1)*d$sd1i^2 + (d$n2i-1)*d$sd2i^2)/(N-2))
+    #    g <- (d$m1i-d$m2i)/sp * (1 - 3/(4*N-9)); v <- 1/d$n1i + 1/d$n2i + g^2/(2*(N-3.94))
+    #    rma(g, v, method="DL")$b  -> -0.529284683314238
+    assert ma.row()["estimate"] == pytest.approx(-0.529284683314238, rel=1e-10)
+
+
+def test_revman_mh_convention(shared_dir):
+    """RevMan 5 MH OR: 0.5 added to every cell of zero-cell studies, double-zero studies left out."""
+    ma = meta_analysis(shared_dir / "benchmarks" / "meta" / "nielweise2007.csv", "OR", method="MH",
+                       convention="revman")
+    # R (by hand on dat.nielweise2007): a, b = n1i - ai, c, d = n2i - ci; keep <- !(a == 0 & c == 0)
+    #    z <- keep & (a==0 | b==0 | c==0 | d==0); add 0.5 to a, b, c, d where z; n <- a+b+c+d
+    #    log(sum((a*d/n)[keep]) / sum((b*c/n)[keep]))  -> -1.14857722594113
+    assert ma.row()["estimate"] == pytest.approx(-1.14857722594113, rel=1e-10)
+
+
+# ---- reading the table (review.pool.validate) -------------------------------------------
+
+
+def test_semicolon_bom_and_metafor_names(tmp_path):
+    path = tmp_path / "semi.csv"
+    path.write_bytes("\ufeffStudy;AI;n1i;ci;N2I\nA;4;123;11;139\nB;6;306;29;303\n".encode("utf-8"))
+    ma = meta_analysis(path, "RR")
+    # same two studies as two.csv: R rma(...) estimate -1.3250034422448751 (see test_k2_works)
+    assert ma.row()["estimate"] == pytest.approx(-1.3250034422448751, rel=1e-6)
+
+
+def test_issue_names_as_overrides_and_ambiguous_columns(tmp_path):
+    df = pd.DataFrame({"study": ["A", "B"], "tpos": [4, 6], "n1": [123, 306], "cpos": [11, 29], "n2": [139, 303]})
+    ma = meta_analysis(df, "RR", columns={"e_events": "tpos", "e_total": "n1", "c_events": "cpos", "c_total": "n2"})
+    assert ma.k == 2
+    both = df.rename(columns={"tpos": "e_events", "n1": "e_total", "cpos": "c_events", "n2": "c_total"})
+    both["ai"] = both["e_events"]
+    with pytest.raises(InputError, match="both give e_events"):
+        meta_analysis(both, "RR")
+    with pytest.raises(InputError, match="no 'study' column"):
+        meta_analysis(both.drop(columns="study"), "RR")
+    with pytest.raises(InputError, match="no subgroup column 'dose'"):
+        meta_analysis(both.drop(columns="ai"), "RR", subgroup="dose")
+
+
+def test_bias_methods_use_the_analysis(metafor_ref):
+    """ma.egger() / ma.trimfill() / ma.ranktest() run metafor's regtest/trimfill/ranktest on the same fit."""
+    ref = metafor_ref["bias"]["bcg_RR"]
+    ma = meta_analysis(META_DIR / "bcg.csv", "RR", method="REML", study_col="trial", columns=_columns("bcg"))
+    assert ma.egger().stat == pytest.approx(ref["regtest_REML"]["zval"], rel=1e-6), ref["regtest_REML"]["call"]
+    tf = ma.trimfill()
+    assert tf.k0 == ref["trimfill_REML"]["k0"], ref["trimfill_REML"]["call"]
+    assert float(tf.fit.beta[0]) == pytest.approx(ref["trimfill_REML"]["estimate"], rel=1e-6)
+    assert ma.ranktest().pval == pytest.approx(ref["ranktest"]["pval"], rel=1e-10), ref["ranktest"]["call"]

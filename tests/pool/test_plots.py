@@ -55,6 +55,7 @@ def fake(k=4, measure="RR", labels=None, groups=None, method="REML", yi=None, we
            "tau2": 0.05, "tau2_ci_lower": 0.0, "tau2_ci_upper": 0.4, "i2": 40.0, "h2": 1.7, "q": 12.5,
            "q_df": k - 1, "q_pval": 0.03, "pi_lower": est - 0.6, "pi_upper": est + 0.6, "stat": -2.5,
            "stat_type": "t" if hk else "z", "df": k - 1 if hk else None, "tau": 0.22, "n": 500.0,
+           "i2_q": max(0.0, 100 * (12.5 - (k - 1)) / 12.5),
            "measure": measure, "method": method}
     subgroups = test = None
     if groups:
@@ -293,3 +294,11 @@ def test_save_figure_rejects_other_formats(tmp_path):
     with pytest.raises(InputError):
         save_figure(fig, tmp_path / "x.gif")
     assert save_figure(fig, tmp_path / "x.png", dpi=100).is_file()   # raised to 200 dpi
+
+
+def test_i2_choice_in_heterogeneity_line(tmp_path):
+    forest_plot(fake(4), tmp_path / "a.svg")
+    forest_plot(fake(4), tmp_path / "b.svg", i2="q")
+    # metafor's I2 is the 40.0 given to the fake; (Q - df) / Q = (12.5 - 3) / 12.5 = 76%
+    assert any(t.endswith("I² = 40%") for t in svg_texts(tmp_path / "a.svg"))
+    assert any(t.endswith("I² = 76%") for t in svg_texts(tmp_path / "b.svg"))

@@ -10,8 +10,9 @@ import typer
 
 
 def register_all(app: typer.Typer) -> None:
-    from review.commands import workspace_cmds
+    from review.commands import dedup_cmd, workspace_cmds
     from review.pool import command as pool_command
 
     workspace_cmds.register(app)
+    dedup_cmd.register(app)
     pool_command.register(app)

@@ -292,12 +292,21 @@ def _family_case(family: str) -> str:
     return family
 
 
+def _is_suffix(part: str) -> bool:
+    """"Jr.", "Jr", "Sr." are suffixes; all-capital "JR", "SR", "IV" are initials."""
+    return part.lower() in _SUFFIXES and not part.replace(".", "").isupper()
+
+
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+
+
 def normalise_author(name: str | None) -> str:
     """One author as "Family, Initials".
 
     Handles "Smith, John A." (RIS, FAU), "Smith JA" (MEDLINE AU), "Smith, J.A."
-    (Scopus), "SMITH, JA" (WoS), "John A. Smith" and "van der Berg, Anna".
-    Group authors and anything unparseable are returned cleaned, as they are.
+    and "Lewis G. F." (Scopus, ASySD), "SMITH, JA" (WoS), "John A. Smith",
+    "van der Berg, Anna" and "Baumgartner W.A., Jr.". Group authors and
+    anything unparseable are returned cleaned, as they are.
     """
     name = clean_text(name).strip(" ;,")
     if not name:
@@ -305,31 +314,33 @@ def normalise_author(name: str | None) -> str:
     name = re.sub(r"\s*\(\d+\)$", "", name)  # Scopus "Smith J. (1234567)"
     if "," not in name and _GROUP_WORDS.search(name):
         return name  # "Iron Rim Study Group" is a group author, not "Group, IRS"
-    suffix = ""
     if "," in name:
         family, given = name.split(",", 1)
         given = given.strip()
-        g_parts = given.split(",")
-        if len(g_parts) > 1 and g_parts[-1].strip().lower() in _SUFFIXES:
+        g_parts = [g.strip() for g in given.split(",")]
+        if len(g_parts) > 1 and _is_suffix(g_parts[-1]):
             given = ",".join(g_parts[:-1])
+        elif _is_suffix(given):  # "Baumgartner W.A., Jr."; but "Smith, SR" and "Li, IV" are initials
+            return normalise_author(family)
         family = family.strip()
     else:
         tokens = name.split()
         if len(tokens) == 1:
             return _family_case(tokens[0])
-        if tokens[-1].lower() in _SUFFIXES:
-            suffix = tokens.pop()
-        last = tokens[-1]
-        if len(tokens) >= 2 and (last.isupper() and len(last.replace(".", "")) <= 3 or re.fullmatch(r"(?:[A-Z]\.)+", last)):
-            # MEDLINE "Smith JA", Scopus "Smith J.A."
-            family, given = " ".join(tokens[:-1]), last
+        if len(tokens) >= 3 and tokens[-1].lower() in _SUFFIXES:  # "Longini IM Jr"; "Vest JR" is initials
+            tokens.pop()
+        # trailing initials: "Smith JA", "Smith J.A.", "Lewis G. F.", "Pierie J.-P.E.N."
+        i = len(tokens)
+        while i > 1 and _INITIALS.match(tokens[i - 1]) and (len(tokens[i - 1].replace(".", "").replace("-", "")) <= 4):
+            i -= 1
+        if i < len(tokens) and (i == len(tokens) - 1 or all(len(t.replace(".", "").replace("-", "")) == 1 for t in tokens[i:])):
+            family, given = " ".join(tokens[:i]), "".join(tokens[i:])
         else:
             # "John A. Smith" / "Anna van der Berg"
             i = len(tokens) - 1
             while i > 1 and tokens[i - 1].lower() in _PARTICLES:
                 i -= 1
             family, given = " ".join(tokens[i:]), " ".join(tokens[:i])
-    del suffix
     if len(family) > 60 or not given.strip():
         return _family_case(family) if not given.strip() else name
     initials = _initials(given)

@@ -103,3 +103,18 @@ def test_clean_text_keeps_non_markup_and_bare_ampersands():
 def test_group_author_kept_as_written():
     assert normalise_author("Iron Rim Study Group") == "Iron Rim Study Group"
     assert normalise_author("MAGNIMS Study Group") == "MAGNIMS Study Group"
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("Vest JR", "Vest, JR"),  # initials that spell "Jr" are initials when nothing else is left
+        ("Longini IM Jr", "Longini, IM"),
+        ("Lewis G. F.", "Lewis, GF"),  # ASySD's spaced initials
+        ("Pierie J.-P.E.N.", "Pierie, JPEN"),
+        ("Baumgartner W.A., Jr.", "Baumgartner, WA"),
+        ("Smith, John A., Jr.", "Smith, JA"),
+    ],
+)
+def test_author_edge_forms(raw, expected):
+    assert normalise_author(raw) == expected

@@ -501,10 +501,14 @@ REVIEW = Layout(
 # ---- generic: Publish or Perish, Rayyan, Covidence, ASReview, ASySD, bib-dedupe, ... -----
 
 GENERIC_COLUMNS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "article title", "document title", "item title", "primary title", "title of article", "ti", "t1"),
+    "title": (
+        "title", "article title", "document title", "item title", "primary title", "title of article", "ti", "t1",
+    ),
     "abstract": ("abstract", "abstract note", "abstracts", "ab"),
     "authors": ("authors", "author", "author(s)", "author names", "author list", "au", "a1", "creators"),
-    "year": ("year", "publication year", "published year", "pub year", "pubyear", "py", "publication date", "date", "pubdate"),
+    "year": (
+        "year", "publication year", "published year", "pub year", "pubyear", "py", "publication date", "date", "pubdate",
+    ),
     "journal": (
         "journal",
         "journal title",
@@ -522,7 +526,9 @@ GENERIC_COLUMNS: dict[str, tuple[str, ...]] = {
         "so",
         "source",
     ),
-    "journal_abbrev": ("journal abbreviation", "journal abbrev", "journal_abbrev", "abbreviated source title", "j2", "ja"),
+    "journal_abbrev": (
+        "journal abbreviation", "journal abbrev", "journal_abbrev", "abbreviated source title", "j2", "ja",
+    ),
     "volume": ("volume", "vol", "vl"),
     "issue": ("issue", "number", "issue number", "no", "is"),
     "pages": ("pages", "page", "page range", "pg", "sp"),
@@ -536,7 +542,9 @@ GENERIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "keywords": ("keywords", "author keywords", "keyword", "kw", "tags", "manual tags"),
     "mesh": ("mesh", "mesh terms", "mesh_terms", "mh"),
     "language": ("language", "lang", "la"),
-    "pub_types": ("type", "document type", "publication type", "item type", "entrytype", "content type", "type of work"),
+    "pub_types": (
+        "type", "document type", "publication type", "item type", "entrytype", "content type", "type of work",
+    ),
     "url": ("url", "link", "articleurl", "article url", "ur"),
     "database": ("database", "source database", "db", "database provider"),
 }

@@ -280,7 +280,9 @@ def test_ieee():
         pages="1101-1112",
         doi="10.5555/tii.2023.1101",
         issn=["0278-0062"],
-        keywords=["rim lesions", "deep learning", "Magnetic resonance imaging", "Lesions", "biomedical MRI", "neural nets"],
+        keywords=[
+            "rim lesions", "deep learning", "Magnetic resonance imaging", "Lesions", "biomedical MRI", "neural nets",
+        ],
         mesh=["Humans", "Multiple Sclerosis"],
         pub_types=["IEEE Journals"],
         url="https://ieeexplore.ieee.org/stamp/stamp.jsp?arnumber=1000001",
@@ -406,9 +408,12 @@ def test_no_title_column_is_an_error_naming_line_and_field():
 def test_pubmed_author_lists_with_groups():
     split = tabular._authors_pubmed
     # People "Family Initials" joined by ", "; groups after ";" keep their own commas.
-    assert split("Patel A, Jernigan DB; 2019-nCoV CDC Response Team.") == ["Patel, A", "Jernigan, DB", "2019-nCoV CDC Response Team"]
-    assert split("Korea Centers, Epidemiology Team, Invented Agency.") == ["Korea Centers, Epidemiology Team, Invented Agency"]
-    assert split("Vest JR, Bogoch II, Longini IM Jr.") == ["Vest, JR", "Bogoch, II", "Longini, IM"]  # initials, not Jr./II
+    got = split("Patel A, Jernigan DB; 2019-nCoV CDC Response Team.")
+    assert got == ["Patel, A", "Jernigan, DB", "2019-nCoV CDC Response Team"]
+    got = split("Korea Centers, Epidemiology Team, Invented Agency.")
+    assert got == ["Korea Centers, Epidemiology Team, Invented Agency"]
+    # "JR" and "II" are initials here, not Jr. or II; "Jr" after initials is dropped.
+    assert split("Vest JR, Bogoch II, Longini IM Jr.") == ["Vest, JR", "Bogoch, II", "Longini, IM"]
     assert split("Cascella MRajnik MDi Napoli R") == ["Cascella, M", "Rajnik, M", "Di Napoli, R"]  # StatPearls glue
     assert split("[No authors listed]") == []
 
@@ -509,7 +514,8 @@ def test_real_springer_and_embase(shared_dir):
     springer = read_file(exports / "springer_csv" / "litstudy_springer.csv").records
     assert springer[0].authors == ["Aliev, AR", "Ismayilova, NT"]  # "Araz R. AlievNigar T. Ismayilova"
     embase = read_file(exports / "embase_csv" / "asreview_embase.csv").records
-    assert embase[1].journal == "Cancer" and (embase[1].volume, embase[1].issue, embase[1].pages) == ("102", "4", "253-258")
+    assert embase[1].journal == "Cancer"
+    assert (embase[1].volume, embase[1].issue, embase[1].pages) == ("102", "4", "253-258")
     assert embase[1].doi == "10.1002/cncr.20369" and embase[1].year == 2004
 
 

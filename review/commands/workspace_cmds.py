@@ -172,12 +172,13 @@ def _print_import_table(summaries) -> None:
     from rich.table import Table
 
     table = Table(title="Searches imported", title_justify="left")
-    for col in ("search", "database", "file", "format"):
-        table.add_column(col)
+    table.add_column("search", no_wrap=True)
+    table.add_column("database")
+    table.add_column("format", no_wrap=True)
     for col in ("records", "title", "abstract", "DOI", "year"):
         table.add_column(col, justify="right")
     for s in summaries:
-        table.add_row(s.name, s.database, s.file, s.format, str(s.records), str(s.with_title),
+        table.add_row(s.name, s.database, s.format, str(s.records), str(s.with_title),
                       str(s.with_abstract), str(s.with_doi), str(s.with_year))
     out = _console()
     out.print(table)

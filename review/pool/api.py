@@ -648,11 +648,18 @@ def _subgroups(pdata, m, meth, test, level, yi, vi, keep, weights, tau2_mode,
             if fit is not None:
                 row = _summary_row(fit, level, m, meth, _participants(pdata, idx), pi_df)
             else:
+                # Common tau2: the estimate and its CI come from the joint model; the
+                # within-subgroup heterogeneity (Q, its p and I2) from the subgroup's own fit,
+                # since Q within a subgroup does not depend on how tau2 is estimated.
+                own = (getattr(result, "separate_fits", None) or {}).get(ge.level)
                 row = {
                     "k": ge.k, "estimate": ge.estimate, "se": ge.se, "ci_lower": ge.ci_lb,
-                    "ci_upper": ge.ci_ub, "pval": ge.pval, "tau2": ge.tau2, "i2": ge.i2,
-                    "q": ge.qe, "q_df": ge.qe_df, "q_pval": ge.qe_pval, "stat": ge.stat,
-                    "stat_type": "t" if test == "knha" else "z", "n": _participants(pdata, idx),
+                    "ci_upper": ge.ci_ub, "pval": ge.pval, "tau2": ge.tau2,
+                    "i2": ge.i2 if ge.i2 is not None or own is None else own.i2,
+                    "q": ge.qe if ge.qe is not None or own is None else own.qe,
+                    "q_df": ge.qe_df if ge.qe_df is not None or own is None else own.qe_df,
+                    "q_pval": ge.qe_pval if ge.qe_pval is not None or own is None else own.qe_pval,
+                    "stat": ge.stat, "stat_type": "t" if test == "knha" else "z", "n": _participants(pdata, idx),
                 }
             rows.append((ge.level, row, float(np.nansum(weights[idx]))))
         test_out = {

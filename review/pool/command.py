@@ -228,8 +228,10 @@ def _run_review(json_out: bool) -> None:
     short = {"Participants": "N", "Studies": "k", "95% prediction interval": "95% PI"}
     t = Table(title="Pooled results", title_justify="left", show_edge=False, pad_edge=False)
     for i, col in enumerate(table.columns):
-        t.add_column(short.get(str(col), str(col)), justify="left" if i == 0 else "right",
-                     no_wrap=i > 0)
+        name = short.get(str(col), str(col))
+        # The outcome keeps a readable width; effect and interval wrap before numbers are cut.
+        t.add_column(name, justify="left" if i == 0 else "right", min_width=14 if i == 0 else None,
+                     no_wrap=name in ("k", "N", "P", "I²", "Tau²"))
     for row in table.itertuples(index=False, name=None):
         t.add_row(*[str(x) for x in row])
     out = _console()

@@ -6,6 +6,8 @@ ris_*.ris) and the real files by eye, not from this code.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from review.errors import InputError
@@ -300,4 +302,6 @@ def test_real_zotero_dimensions_lens_last(shared_dir):
     assert (d.accession, d.year, d.doi, d.database) == ("pub.1144836952", 2021, "10.18226/21789061.v13i4p09", "Dimensions")
     lens = _real(shared_dir, "lens_ris", "citesource_gambling_lens_49_BOM_CRLF.ris")
     assert (lens[-1].title, lens[-1].year, lens[-1].doi) == ("Social Costs of Gambling Harm in Italy", 2022, "10.29173/cgs50")
-    assert all("<" not in r.abstract for r in lens)  # JATS/HTML markup removed
+    # JATS/HTML and PubMed's <AbstractText Label=...> markup removed ("scoring <5" is text)
+    assert not any(re.search(r"<[A-Za-z/]", r.abstract) for r in lens)
+    assert lens[19].abstract.startswith("Background and aims: Legacy gambling harms are negative consequences")

@@ -120,14 +120,20 @@ def _join(parts: list[str]) -> str:
     return out.strip()
 
 
-_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.-?)+$")
+def _is_initials(word: str) -> bool:
+    """"M.J.", "A.-F.A.", "Á.", "Ch.": Embase writes initials with a full stop after each."""
+    if not word.endswith("."):
+        return False
+    pieces = word.replace("-", "").split(".")[:-1]
+    return all(p and len(p) <= 2 and p.isalpha() and p[0].isupper() for p in pieces)
 
 
-def _comma(name: str) -> str:
-    """Embase's "Mentis A.-F.A." -> "Mentis, A.-F.A." (normalise_author misreads hyphenated initials)."""
+def comma_name(name: str) -> str:
+    """Embase's "Mentis A.-F.A." -> "Mentis, A.-F.A." (normalise_author misreads hyphenated
+    and accented initials when there is no comma)."""
     name = name.strip()
     family, _, last = name.rpartition(" ")
-    if family and "," not in name and _INITIALS.match(last):
+    if family and "," not in name and _is_initials(last):
         return f"{family}, {last}"
     return name
 
@@ -142,7 +148,7 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     rec.title = fast_text(_one(raw, "TITLE"))
     rec.abstract = fast_text(" ".join(g("ABSTRACT", ())))
     names = " ".join(g("AUTHOR NAMES", ())).replace("\n", " ").split(";")
-    rec.authors = [a for a in (normalise_author(_comma(n)) for n in names) if a]
+    rec.authors = [a for a in (normalise_author(comma_name(n)) for n in names) if a]
     rec.year = parse_year(_one(raw, "PUBLICATION YEAR") or _one(raw, "DATE OF PUBLICATION"))
     rec.journal = fast_text(_one(raw, "SOURCE TITLE"))
     rec.journal_abbrev = fast_text(_one(raw, "SOURCE TITLE ABBREVIATION"))

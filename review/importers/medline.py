@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from review.importers.ris import fast_text, language_name, unique
+from review.importers.ris import INITIALS, NOT_PLAIN, fast_text, language_name, unique
 from review.records import (
     Record,
     Source,
@@ -39,7 +39,6 @@ LABEL = "PubMed MEDLINE"
 _PMID_LINE = re.compile(r"^PMID- ?\d", re.M)
 _MEDLINE_TAG = re.compile(r"^(?:FAU |STAT|OWN |JT  |TA  |DP  |EDAT|CRDT|JID |PST )- ", re.M)
 _RIS_TY = re.compile(r"^TY  -", re.M)
-_BLANKS = re.compile(r"\n(?:[ \t]*\n)+")
 
 
 def sniff(head: str) -> float:
@@ -62,7 +61,8 @@ def parse(text: str, ctx) -> list[Record]:
         block = text[start:end]
         raw = _fields(block)
         if raw is None:
-            ctx.warn("not a MEDLINE record (no 'TAG - value' lines); skipped", line=line)
+            if block.strip():
+                ctx.warn("not a MEDLINE record (no 'TAG - value' lines); skipped", line=line)
             continue
         records.append(record_from_raw(raw, Source(position=len(records) + 1, line=line)))
     if not records and text.strip():
@@ -76,27 +76,25 @@ def parse(text: str, ctx) -> list[Record]:
 
 
 def _blocks(text: str):
-    """(start, end) of each blank-line-separated block; a block holding two
-    PMID lines (no blank line between records) is cut before the second."""
-    pos = 0
+    """(start, end) of each block between blank lines; a block holding two PMID
+    lines (no blank line between records) is cut before the second. (str.find,
+    not a regex: this runs over every byte of the file.)"""
     n = len(text)
-    for m in _BLANKS.finditer(text):
-        if m.start() > pos:
-            yield from _split_pmid(text, pos, m.start())
-        pos = m.end()
-    if pos < n and text[pos:].strip():
-        yield from _split_pmid(text, pos, n)
-
-
-def _split_pmid(text: str, start: int, end: int):
-    while text.startswith("\n", start):
-        start += 1
-    cut = text.find("\nPMID-", start + 1, end)
-    while cut >= 0:
-        yield start, cut + 1
-        start = cut + 1
-        cut = text.find("\nPMID-", start + 1, end)
-    yield start, end
+    pos = 0
+    while pos < n:
+        while pos < n and text[pos] == "\n":
+            pos += 1
+        if pos >= n:
+            break
+        i = text.find("\n\n", pos)
+        end = n if i < 0 else i
+        cut = text.find("\nPMID-", pos, end)
+        while cut >= 0:
+            yield pos, cut + 1
+            pos = cut + 1
+            cut = text.find("\nPMID-", pos, end)
+        yield pos, end
+        pos = end
 
 
 _TAG_BREAK = re.compile(r"\n([A-Z][A-Z0-9]{1,3}) *-(?: |(?=\n)|$)")
@@ -115,8 +113,8 @@ def _fields(block: str) -> dict[str, list[str]] | None:
     it = iter(parts)
     next(it)  # text before the first tag: "" in a well-formed block
     for tag, value in zip(it, it):
-        if "\n" in value:
-            value = value.replace("\n      ", " ")
+        if "\n" in value:  # NLM leaves a space before a line break, or not
+            value = value.replace(" \n      ", " ").replace("\n      ", " ")
             if "\n" in value:  # odd indentation, or the block's last newline
                 value = " ".join(s for s in (p.strip() for p in value.split("\n")) if s)
         have = raw.get(tag)
@@ -127,13 +125,11 @@ def _fields(block: str) -> dict[str, list[str]] | None:
     return raw
 
 
-_CAPS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# One to three capitals, except the name suffixes normalise_author drops.
-_INITIALS = frozenset(
-    [a for a in _CAPS] + [a + b for a in _CAPS for b in _CAPS] + [a + b + c for a in _CAPS for b in _CAPS for c in _CAPS]
-) - {"II", "III", "IV", "JR", "SR"}
-# Anything in a family name that would make normalise_author do more than add a comma.
-_NOT_PLAIN = re.compile(r"[,;()<&]|[^\S\n ]|  |^ | $|^$", re.M)
+# MEDLINE's initials are one to three capitals; "JR", "SR", "II" are initials too
+# (NLM writes suffixes "Jr", "Sr", "2nd", "3rd"), where normalise_author would
+# take them for suffixes and drop them ("Brown JR" -> "Brown").
+_INITIALS = INITIALS
+_NOT_PLAIN = NOT_PLAIN
 
 
 def medline_authors(values: list[str]) -> list[str]:
@@ -141,7 +137,7 @@ def medline_authors(values: list[str]) -> list[str]:
 
     When every name is a family name (not all capitals, no punctuation, single
     spaces) then one to three capital initials, normalise_author would only put
-    a comma between them: do that for all at once. Otherwise call it per name.
+    a comma between them: do that for all at once. Otherwise name by name.
     """
     parts = [v.rpartition(" ") for v in values]
     families = [p[0] for p in parts]
@@ -153,7 +149,15 @@ def medline_authors(values: list[str]) -> list[str]:
         and not _NOT_PLAIN.search("\n".join(families))
     ):
         return [f"{f}, {i}" for f, i in zip(families, initials)]
-    return [a for a in map(normalise_author, values) if a]
+    return [a for a in map(medline_author, values) if a]
+
+
+def medline_author(value: str) -> str:
+    """One name: the same test as `medline_authors`, else normalise_author."""
+    family, _, ini = value.rpartition(" ")
+    if ini in _INITIALS and not family.isupper() and len(family) <= 60 and not _NOT_PLAIN.search(family):
+        return f"{family}, {ini}"
+    return normalise_author(value)
 
 
 def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:

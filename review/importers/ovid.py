@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from review.importers.embase_txt import comma_name
 from review.importers.ris import canonical_database, fast_text, language_name, unique
 from review.records import (
     Record,
@@ -86,7 +87,7 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     rec = Record(raw=raw, source=source)
     rec.title = fast_text(_one(raw, "TI"))
     rec.abstract = fast_text(" ".join(g("AB", ())))
-    rec.authors = [a for a in (normalise_author(_comma(v)) for v in g("AU", ())) if a]
+    rec.authors = [a for a in (normalise_author(comma_name(v)) for v in g("AU", ())) if a]
     so = fast_text(_one(raw, "SO"))
     m = _SO_EMBASE.search(so) or _SO_MEDLINE.search(so)
     journal = volume = issue = pages = ""
@@ -119,17 +120,6 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
         if not rec.pmid:
             rec.pmid = normalise_pmid(_one(raw, "PM"))
     return rec
-
-
-_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.-?)+$")
-
-
-def _comma(name: str) -> str:
-    """Embase's "Lucas J.S." -> "Lucas, J.S." so hyphenated initials survive normalise_author."""
-    family, _, last = name.strip().rpartition(" ")
-    if family and "," not in name and _INITIALS.match(last):
-        return f"{family}, {last}"
-    return name
 
 
 def _one(raw: dict, tag: str) -> str:

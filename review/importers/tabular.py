@@ -462,7 +462,12 @@ def _record(plan: _Plan, cells: list[str], line: int, position: int, extra: dict
         layout.finish(rec, get)
     if not rec.database:
         rec.database = layout.database
+    if _NO_ABSTRACT.match(rec.abstract):
+        rec.abstract = ""  # Scopus writes "[No abstract available]" where there is none
     return rec
+
+
+_NO_ABSTRACT = re.compile(r"^\[?no abstract( available)?\.?\]?$", re.I)
 
 
 def _fill(rec: Record, plan: _Plan, cell) -> None:

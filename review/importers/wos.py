@@ -42,6 +42,7 @@ LABEL = "Web of Science plain text"
 _FN = re.compile(r"\AFN [^\n]*\n(?:\s*\n)*VR \d")
 _PT = re.compile(r"^PT [A-Z]\s*$", re.M)
 _ER = re.compile(r"^ER\s*$", re.M)
+_PAGES_PREFIX = re.compile(r"^(?:UNSP\s+|pp?\.\s*)")
 _EMAIL = re.compile(r"\s*\([^()]*@[^()]*\)")
 
 # UT prefix -> the database on the WoS platform it names
@@ -95,12 +96,12 @@ def parse(text: str, ctx) -> list[Record]:
             continue
         if raw is None:
             raw, start = {}, n
+        have = [value]  # this tag line and its continuation lines
         items = raw.get(tag)
         if items is None:
-            raw[tag] = have = [[value]]
+            raw[tag] = [have]
         else:
-            items.append([value])
-            have = items[-1]
+            items.append(have)
     if raw is not None:
         ctx.warn("the last record has no 'ER' line (file cut short?); kept what is there", line=start)
         records.append(record_from_raw(_join(raw), Source(position=len(records) + 1, line=start)))
@@ -143,7 +144,8 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
         rec.pages = normalise_pages(bp)
     else:
         ar = fast_text(_one(raw, "AR") or _one(raw, "PS"))  # article number; Zoological Record's PS
-        rec.pages = normalise_pages(ar[5:] if ar.startswith("UNSP ") else ar)
+        ar = _PAGES_PREFIX.sub("", ar)  # "UNSP 1722034", "pp. 126-142"
+        rec.pages = normalise_pages(ar)
     rec.doi = normalise_doi(_one(raw, "DI"))
     rec.pmid = normalise_pmid(_one(raw, "PM"))
     issn: list[str] = []

@@ -6,7 +6,7 @@ single-line text). Tags, in the order written:
 
     TY  type: the record's own TY when it came from RIS, else from pub_types
         (CONF, BOOK, CHAP, THES) or JOUR
-    TI  title                         AU  each author ("Family, Initials")
+    TI  title                         AU  each author ("Family, I.N.")
     PY  year                          T2  journal (full name)
     J2  journal_abbrev                VL  volume          IS  issue
     SP  pages; EP the last page when pages is "first-last"
@@ -22,8 +22,12 @@ single-line text). Tags, in the order written:
     ER
 
 The importer reads KW as keywords here because the writer uses none of the
-tags that mark a thesaurus export (U2 "L...", C3, an Ovid L2 link). Pub types
-are split on ";" when read, so a type holding ";" comes back as two.
+tags that mark a thesaurus export (U2 "L...", C3, an Ovid L2 link). Limits of
+the round trip: pub types are split on ";" when read (a type holding ";" comes
+back as two); keyword and term lists lose case-insensitive repeats (as
+dedupe_list does); an empty EID next to a scopus.com link holding "eid=2-s2.0-..."
+is filled in from the link; database names are canonicalised ("Medline" ->
+"MEDLINE", "psyh" -> "PsycInfo").
 """
 
 from __future__ import annotations
@@ -49,6 +53,15 @@ def _type(rec) -> str:
     return "JOUR"
 
 
+def _dotted(author: str) -> str:
+    """"Smith, JA" -> "Smith, J.A.", the usual RIS form; normalise_author reads it back
+    as "Smith, JA" even with five or more initials, which it would cut to one undotted."""
+    family, sep, initials = author.rpartition(", ")
+    if sep and initials.isalpha() and initials.isupper():
+        return f"{family}, {'.'.join(initials)}."
+    return author
+
+
 def _line(out: list[str], tag: str, value) -> None:
     value = "" if value is None else " ".join(str(value).split())
     if value:
@@ -60,7 +73,7 @@ def record_lines(rec) -> list[str]:
     out = [f"TY  - {_type(rec)}"]
     _line(out, "TI", rec.title)
     for a in rec.authors:
-        _line(out, "AU", a)
+        _line(out, "AU", _dotted(a))
     _line(out, "PY", rec.year)
     _line(out, "T2", rec.journal)
     _line(out, "J2", rec.journal_abbrev)

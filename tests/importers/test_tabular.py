@@ -546,3 +546,13 @@ def test_dedup_benchmark_sets_import_with_their_ids(shared_dir, name, count):
         grouped = {i for row in csv.DictReader(fh) for i in row["merged_ids"].split(";")}
     assert grouped <= set(ids)
     assert sum(1 for r in records if r.title) >= 0.95 * count
+
+
+def test_scopus_no_abstract_placeholder_is_blank(tmp_path):
+    from review.importers import read_file
+
+    p = tmp_path / "scopus.csv"
+    p.write_text('"Authors","Title","Year","Source title","Abstract","EID"\n'
+                 '"Smith J.","A title",2020,"J","[No abstract available]","2-s2.0-99000000001"\n', encoding="utf-8-sig")
+    rec = read_file(p).records[0]
+    assert rec.abstract == "" and rec.title == "A title"

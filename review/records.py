@@ -39,7 +39,7 @@ NORMALISED_FIELDS = ("title", "abstract", "authors", "year") + tuple(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """Where a record came from: the search (from protocol.yaml), the file, its place in it."""
 
@@ -50,7 +50,7 @@ class Source:
     search: str = ""  # the search's name in protocol.yaml, "" outside a review
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One record, with normalised fields, the raw fields and provenance.
 
@@ -102,7 +102,7 @@ class Record:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "source":
-                value = dict(vars(value))
+                value = {sf.name: getattr(value, sf.name) for sf in fields(value)}
             out[f.name] = value
         return out
 
@@ -167,7 +167,7 @@ def clean_text(value: str | None) -> str:
         value = _TAGS.sub(" ", value)
     if "&" in value:
         value = _ENTITY.sub(lambda m: html.unescape(m.group(0)), value)
-    return _WS.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def fold(value: str) -> str:

@@ -19,8 +19,9 @@ tag) is kept with a warning.
 from __future__ import annotations
 
 import re
+from sys import intern
 
-from review.importers.ris import INITIALS, NOT_PLAIN, fast_text, language_name, unique
+from review.importers.ris import INITIALS, NOT_PLAIN, fast_text, gc_paused, language_name, unique
 from review.records import (
     Record,
     Source,
@@ -52,6 +53,11 @@ def sniff(head: str) -> float:
 
 def parse(text: str, ctx) -> list[Record]:
     """Blocks separated by blank lines (or starting with PMID-), each one record."""
+    with gc_paused():
+        return _parse(text, ctx)
+
+
+def _parse(text: str, ctx) -> list[Record]:
     records: list[Record] = []
     line = 1
     pos = 0
@@ -119,7 +125,7 @@ def _fields(block: str) -> dict[str, list[str]] | None:
                 value = " ".join(s for s in (p.strip() for p in value.split("\n")) if s)
         have = raw.get(tag)
         if have is None:
-            raw[tag] = [value]
+            raw[intern(tag)] = [value]  # one key object for all records: less memory
         else:
             have.append(value)
     return raw
@@ -127,7 +133,7 @@ def _fields(block: str) -> dict[str, list[str]] | None:
 
 # MEDLINE's initials are one to three capitals; "JR", "SR", "II" are initials too
 # (NLM writes suffixes "Jr", "Sr", "2nd", "3rd"), where normalise_author would
-# take them for suffixes and drop them ("Brown JR" -> "Brown").
+# take them for suffixes and drop them ("Brown JR" -> "Brown", FAU "Brown, John Robert").
 _INITIALS = INITIALS
 _NOT_PLAIN = NOT_PLAIN
 
@@ -138,6 +144,8 @@ def medline_authors(values: list[str]) -> list[str]:
     When every name is a family name (not all capitals, no punctuation, single
     spaces) then one to three capital initials, normalise_author would only put
     a comma between them: do that for all at once. Otherwise name by name.
+    One deliberate difference: initials "JR", "SR", "II", "III", "IV" are kept
+    (normalise_author drops them as suffixes; in MEDLINE they are initials).
     """
     parts = [v.rpartition(" ") for v in values]
     families = [p[0] for p in parts]

@@ -14,7 +14,10 @@ ProQuest, IEEE, EndNote, Zotero, Mendeley and Rayyan. What differs between them:
 - "TY  -  JOUR" (Cochrane) and "ER  -" with or without a trailing space;
 - EBSCO writes a second AB that is only "Copyright of ... is the property
   of ..."; the real abstract is kept;
-- identifiers live in different tags per database: see ``_identifiers``.
+- identifiers live in different tags per database: see ``_identifiers``;
+- KW holds free keywords, except in thesaurus exports (Embase.com's U2 "L...",
+  Cochrane CENTRAL's C3, an Ovid MEDLINE/Embase link), where it holds MeSH or
+  Emtree terms and fills ``mesh``; the writer's own MH tag also fills ``mesh``.
 
 `database` comes from DB (canonical names such as "Scopus" or EBSCO codes
 such as "psyh"), else from hints: a scopus.com or embase.com link, a "CN-"
@@ -22,13 +25,17 @@ such as "psyh"), else from hints: a scopus.com or embase.com link, a "CN-"
 database code, EndNote's "DP - NLM" (PubMed). An explicit empty ``DB  -`` means
 "no database" (that is what review's own RIS writer writes).
 
-The helpers at the top (`fast_text`, `language_name`, `canonical_database`) are
-shared by the other tagged-text importers.
+The helpers at the top (`fast_text`, `unique`, `gc_paused`, `language_name`,
+`canonical_database`, `INITIALS`, `NOT_PLAIN`) are shared by the other
+tagged-text importers.
 """
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
+from sys import intern
 
 from review.records import (
     Record,
@@ -59,20 +66,22 @@ def fast_text(value: str) -> str:
 
     clean_text only changes a value that holds markup ("<" then a letter or
     "/"), an entity ("&" then a letter or "#"), or white space other than
-    single spaces between words. Such values go through clean_text; a value
-    already clean is returned as it is. (``isprintable`` is False for every
-    white-space character except the space.)
+    single spaces between words. Such values go through clean_text (markup)
+    or ``" ".join(value.split())``, which splits on the same characters as the
+    regex ``\\s``; a value already clean is returned as it is. ``isprintable``
+    is False for every white-space character except the space; on long ASCII
+    text a few substring searches are quicker than it.
     """
     if ("<" in value or "&" in value) and _has_markup(value):
         return clean_text(value)
     if "  " in value or value[:1] == " " or value[-1:] == " ":
         return " ".join(value.split())
-    if value.isascii():
-        for c in _ASCII_SPACES:
-            if c in value:
-                return " ".join(value.split())
-        return value
-    return value if value.isprintable() else " ".join(value.split())
+    if len(value) < 256 or not value.isascii():
+        return value if value.isprintable() else " ".join(value.split())
+    for c in _ASCII_SPACES:
+        if c in value:
+            return " ".join(value.split())
+    return value
 
 
 def _has_markup(value: str) -> bool:
@@ -85,6 +94,24 @@ def _has_markup(value: str) -> bool:
                 return True
             i = value.find(mark, i + 1)
     return False
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while records are built.
+
+    A parser allocates millions of small lists, dicts and Records and no
+    reference cycles; the collector's repeated passes over them cost as much
+    as the parsing itself on a 100,000-record file (measured: 9,400 -> 17,400
+    MEDLINE records/s). Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def unique(values) -> list[str]:
@@ -213,6 +240,11 @@ def sniff(head: str) -> float:
 
 def parse(text: str, ctx) -> list[Record]:
     """Every record between a "TY  -" line and its "ER  -" line."""
+    with gc_paused():
+        return _parse(text, ctx)
+
+
+def _parse(text: str, ctx) -> list[Record]:
     records: list[Record] = []
     starts = _starts(text)
     if not starts:
@@ -297,7 +329,7 @@ def _fields(body: str) -> dict[str, list[str]]:
             value = "\n".join(s for s in (p.strip() for p in value.split("\n")) if s)
         have = raw.get(tag)
         if have is None:
-            raw[tag] = [value]
+            raw[intern(tag)] = [value]  # one key object for all records: less memory
         else:
             have.append(value)
     return raw
@@ -336,7 +368,7 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     rec.issn = issn
     kws = g("KW")
     if kws:
-        terms = unique(p for v in kws for p in v.split("\n"))
+        terms = unique(p for v in kws for p in v.split("\n")) if "\n" in "\t".join(kws) else unique(kws)
         indexed = _indexed(raw)
         if indexed or any(ovid_database(u) for u in g("L2", ())):
             terms = unique(t.lstrip("*") for t in terms)  # Ovid and Cochrane mark major topics "*"
@@ -346,8 +378,10 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
             rec.keywords = terms
     if "MH" in raw:
         rec.mesh = unique(g("MH"))
-    rec.language = language_name(g("LA", ()))
-    rec.pub_types = unique(p for v in g("M3", ()) if not _OVID_CLASS.search(v) for p in v.split(";"))
+    if "LA" in raw:
+        rec.language = language_name(g("LA"))
+    if "M3" in raw:
+        rec.pub_types = unique(p for v in g("M3") if not _OVID_CLASS.search(v) for p in v.split(";"))
     rec.url = fast_text(_first(raw, "UR"))
     _identifiers(rec, raw)
     rec.database = _database(rec, raw)
@@ -421,13 +455,18 @@ def _abstract(raw: dict) -> str:
         text = " ".join(raw.get("N2", ()))
     if "<AbstractText" in text or "<CopyrightInformation" in text:
         text = _ABSTRACT_TEXT.sub(lambda m: f" {m.group(1)}: " if m.group(1) else " ", text)
-    return fast_text(text)
+    text = fast_text(text.replace("\n", " ") if "\n" in text else text)
+    return "" if text == "[No abstract available]" else text  # Scopus's placeholder
 
 
 def _journal(rec: Record, raw: dict) -> None:
     """Full name from JF, T2, JO or JA; abbreviation from J2, JI, J9, J1, NL or a second name."""
-    full_tag = next((t for t in ("JF", "T2", "JO", "JA") if _first(raw, t)), "")
-    rec.journal = fast_text(_first(raw, full_tag)) if full_tag else ""
+    full_tag = ""
+    for t in ("JF", "T2", "JO", "JA"):
+        v = _first(raw, t)
+        if v:
+            full_tag, rec.journal = t, fast_text(v)
+            break
     abbrev = _first(raw, "J2", "JI", "J9", "J1", "NL")
     if not abbrev:
         for t in ("JO", "JA"):
@@ -472,26 +511,28 @@ def _identifiers(rec: Record, raw: dict) -> None:
             if "2-s2.0-" in u:
                 rec.eid = normalise_eid(u)
                 break
-    an = fast_text(_first(raw, "AN"))
+    an = _first(raw, "AN")
     if an:
+        an = fast_text(an)
         if an.upper().startswith("WOS:"):
             rec.wos_ut = rec.wos_ut or normalise_ut(an)
         elif _first(raw, "DP").upper() == "NLM" and an.isdigit():
             rec.pmid = rec.pmid or normalise_pmid(an)
         else:
             rec.accession = an.split(";")[0].strip()
-    if not rec.accession:
+    if not rec.accession and "ID" in raw:
         ident = fast_text(_first(raw, "ID"))
         if ident and not (ident.isdigit() and len(ident) < 7):  # EndNote's own record numbers
             rec.accession = ident
-    if not rec.accession:
+    if not rec.accession and "U2" in raw:
         u2 = fast_text(_first(raw, "U2"))
         if u2[:1] == "L" and u2[1:].isdigit():  # Embase PUI
             rec.accession = u2
-    if not rec.pmid:
+    if not rec.pmid and "C5" in raw:
         c5 = fast_text(_first(raw, "C5"))
         if c5.isdigit() and rec.accession[:1] == "L":  # Embase.com writes the PMID in C5
             rec.pmid = normalise_pmid(c5)
+    if not rec.pmid:
         for v in g("C3", ()):  # Cochrane CENTRAL: "PUBMED 34176716,EMBASE 2013267276"
             m = _PUBMED_IN_TEXT.search(v)
             if m:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from review.importers.ris import fast_text, language_name, unique
+from review.importers.ris import fast_text, gc_paused, language_name, unique
 from review.records import (
     Record,
     Source,
@@ -68,6 +68,11 @@ def sniff(head: str) -> float:
 
 
 def parse(text: str, ctx) -> list[Record]:
+    with gc_paused():
+        return _parse(text, ctx)
+
+
+def _parse(text: str, ctx) -> list[Record]:
     records: list[Record] = []
     raw: dict[str, list[str]] | None = None
     have: list[str] | None = None

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from review.errors import InputError
 from review.importers import ParseContext, read_file, ris
-from review.records import clean_text
+from review.records import clean_text, normalise_author
 
 TAGGED = "importers/tagged"
 
@@ -212,6 +214,11 @@ def test_not_ris_is_an_input_error():
     assert "line 1" in str(err.value)
 
 
+def test_scopus_placeholder_is_no_abstract():
+    (rec,) = ris.parse("TY  - JOUR\nTI  - T\nAB  - [No abstract available]\nDB  - Scopus\nER  - \n", ParseContext("x"))
+    assert rec.abstract == "" and rec.raw["AB"] == ["[No abstract available]"]
+
+
 def test_explicit_empty_db_means_no_database():
     text = "TY  - JOUR\nTI  - T\nUR  - https://www.scopus.com/x?eid=2-s2.0-1\nDB  - \nER  - \n"
     (rec,) = ris.parse(text, ParseContext("x"))
@@ -305,3 +312,43 @@ def test_real_zotero_dimensions_lens_last(shared_dir):
     # JATS/HTML and PubMed's <AbstractText Label=...> markup removed ("scoring <5" is text)
     assert not any(re.search(r"<[A-Za-z/]", r.abstract) for r in lens)
     assert lens[19].abstract.startswith("Background and aims: Legacy gambling harms are negative consequences")
+
+
+_PIECES = list("ab Z.,-é<>&;#/p\t\n\r\x0b\x0c\x1c\xa0\u2003\u2028") + ["<p>", "&amp;", "</i>", "&#39;", "  "]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_fast_text_is_clean_text_on_random_text(value):
+    assert ris.fast_text(value) == clean_text(value)
+    long = value * 30  # the long-ASCII branch
+    assert ris.fast_text(long) == clean_text(long)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Larsen, LJ", "van der Maas, M", "O'Brien, JR", "SMITH, JA", "Smith, J.A.", "Smith, John A.", "Smith,  JA",
+     "Smith , JA", "Lee, ABCD", "Müller, K", "Smith, JA, Jr", "Nguyen, T (1234)", " Doe, J", "G. Kalbe", "Madonna"],
+)
+def test_author_shortcut_agrees_with_normalise_author(name):
+    assert ris._author(name) == normalise_author(name)
+
+
+def test_group_author_without_comma_is_kept():
+    assert ris._author("Writing Committee for the Invented Trial") == "Writing Committee for the Invented Trial"
+
+
+def test_gc_is_paused_only_while_parsing():
+    import gc
+
+    assert gc.isenabled()
+    with ris.gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with ris.gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller's choice is left as it was
+    finally:
+        gc.enable()

@@ -148,7 +148,6 @@ def record_id(rec: Record) -> str:
 
 # ---- normalisation helpers shared by every importer --------------------------
 
-_WS = re.compile(r"\s+")
 # Only markup that databases really put in titles and abstracts (HTML, JATS, MathML):
 # an EndNote title such as "<Creep crack growth.pdf>" is text, not a tag.
 _TAGS = re.compile(

@@ -236,6 +236,14 @@ def check_text(text: str, file: str = PROTOCOL_FILE) -> tuple[Protocol | None, l
     others = _others(c, top.get("other_sources"), {s.name for s in searches})
     analyses = _analyses(c, top.get("analyses"))
     screening = _section(c, top.get("screening"), SCREENING_KEYS, "screening")
+    if screening:
+        from review.screening.decisions import config_problems
+
+        section = top["screening"]
+        for key, message in config_problems(screening):
+            first = re.split(r"[.\[]", key, maxsplit=1)[0]
+            loc = section.value.get(first) if isinstance(section.value, dict) else None
+            c.add(loc.line if loc is not None else section.line, f"screening.{key}", message)
     extraction = _section(c, top.get("extraction"), EXTRACTION_KEYS, "extraction")
     previous = {}
     if "previous" in top:

@@ -44,8 +44,11 @@ searches:
 #   criteria:
 #     include: ["..."]
 #     exclude: ["..."]
-#   reasons:
+#   reasons:                 # full-text exclusion reasons: a key to press and a label
 #     - {key: "1", label: "Wrong population"}
+#     - {key: "2", label: "No comparison group"}
+#   include_keywords: ["iron rim*", "paramagnetic rim"]   # highlighted on screen
+#   to_full_text: either     # a record goes on when either reviewer includes or says maybe
 
 # analyses:
 #   - name: outcome1

@@ -109,3 +109,15 @@ def test_load_protocol_raises_first_problem(tmp_path):
 def test_missing_protocol(tmp_path):
     with pytest.raises(ProtocolError, match="no protocol.yaml"):
         load_protocol(tmp_path)
+
+
+def test_screening_section_problems_name_their_line():
+    text = textwrap.dedent("""\
+        title: t
+        question: q
+        searches: []
+        screening:
+          reviewers_per_record: 3
+    """)
+    _, problems = check_text(text)
+    assert [(p.line, p.key) for p in problems] == [(5, "screening.reviewers_per_record")]

@@ -9,13 +9,20 @@ id). It also counts false merges directly (predicted clusters that join two
 gold groups), the possible-duplicate pairs a person would see, and the scores
 after those pairs are answered from the labels.
 
-    python benchmarks/dedup_accuracy.py [--shared PATH] [--sets a,b] [--verbose]
+With ``--peer PYTHON`` (the python of a separate virtual environment that has
+bib-dedupe installed), bib-dedupe runs on the same files in the same run, through
+benchmarks/dedup_peer_bibdedupe.py in a subprocess, and is scored the same way;
+the project itself never imports bib-dedupe.
+
+    python benchmarks/dedup_accuracy.py [--shared PATH] [--sets a,b] [--verbose] [--peer PYTHON]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -114,6 +121,24 @@ def run_set(folder: Path, name: str, verbose: bool = False) -> dict:
     }
 
 
+def run_peer(folder: Path, name: str, python: str) -> dict:
+    """bib-dedupe on the same file, in its own environment; scored as `run_set` scores."""
+    records, ids, group = load_set(folder, name)
+    cmd = [python, str(REPO / "benchmarks" / "dedup_peer_bibdedupe.py"), str(folder / name)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode:
+        return {"set": folder.name, "n": len(records), "error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    position = {i: n for n, i in enumerate(ids)}
+    cluster_of = list(range(len(ids)))
+    for c in data["clusters"]:
+        members = [position[i] for i in c if i in position]
+        for m in members:
+            cluster_of[m] = members[0]
+    return {"set": folder.name, "n": len(records), "auto": score(ids, cluster_of, group),
+            "seconds": data["seconds"], "version": data["version"]}
+
+
 def _explain(records, ids, group, res) -> None:
     """Print false merges and missed duplicates with the reason the pair got."""
     pair_of = {(p.i, p.j): p for p in res.pairs}
@@ -146,23 +171,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--peer", metavar="PYTHON",
+                    help="python of a virtual environment with bib-dedupe installed: run it beside")
     args = ap.parse_args(argv)
     base = args.shared / "benchmarks" / "dedup"
-    rows = []
+    print("| set | records | tool | FP (false merges) | sensitivity | specificity | best published sens. | "
+          "possible pairs (% of records) | after answering: FP / sens / spec | seconds |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---|---:|")
     for s in args.sets.split(","):
-        rows.append(run_set(base / s, SETS[s], verbose=args.verbose))
-    print("| set | records | FP (false merges) | sensitivity | specificity | best published sens. | possible pairs (% of records) | after answering: FP / sens / spec | seconds |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
-    for r in rows:
+        r = run_set(base / s, SETS[s], verbose=args.verbose)
         a, b = r["auto"], r["answered"]
-        pub = PUBLISHED_SENS.get(r["set"])
-        print(
-            f"| {r['set']} | {r['n']:,} | {a['FP']} ({a['false_merges']}) | {a['sens']:.4f} | {a['spec']:.4f} | "
-            f"{pub:.4f} | " if pub is not None else
-            f"| {r['set']} | {r['n']:,} | {a['FP']} ({a['false_merges']}) | {a['sens']:.4f} | {a['spec']:.4f} | — | ",
-            end="",
-        )
-        print(f"{r['possible']} ({100 * r['possible'] / r['n']:.1f}%) | {b['FP']} ({b['false_merges']}) / {b['sens']:.4f} / {b['spec']:.4f} | {r['seconds']:.1f} |")
+        pub = PUBLISHED_SENS.get(s)
+        pub_text = f"{pub:.4f}" if pub is not None else "—"
+        print(f"| {s} | {r['n']:,} | review | {a['FP']} ({a['false_merges']}) | {a['sens']:.4f} | {a['spec']:.4f} | "
+              f"{pub_text} | {r['possible']} ({100 * r['possible'] / r['n']:.1f}%) | "
+              f"{b['FP']} ({b['false_merges']}) / {b['sens']:.4f} / {b['spec']:.4f} | {r['seconds']:.1f} |", flush=True)
+        if args.peer:
+            p = run_peer(base / s, SETS[s], args.peer)
+            if "error" in p:
+                print(f"| {s} | {p['n']:,} | bib-dedupe | failed: {p['error'][:80]} | | | | | | |", flush=True)
+                continue
+            a = p["auto"]
+            print(f"| {s} | {p['n']:,} | bib-dedupe {p['version']} | {a['FP']} ({a['false_merges']}) | {a['sens']:.4f} | "
+                  f"{a['spec']:.4f} | {pub_text} | — | — | {p['seconds']:.1f} |", flush=True)
     return 0
 
 

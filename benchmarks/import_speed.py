@@ -54,12 +54,16 @@ def change_id(fmt: str, record: str, n: int) -> str:
 
 
 def build(fmt: str, n: int, folder: Path) -> Path:
+    out = folder / f"big{n}.{fmt}"
+    if out.exists():  # --dir: built by an earlier run
+        return out
     records = split_records(fmt, SOURCES[fmt].read_text(encoding="utf-8-sig"))
-    out = folder / f"big.{fmt}"
-    with open(out, "w", encoding="utf-8") as fh:
+    part = out.with_suffix(".part")
+    with open(part, "w", encoding="utf-8") as fh:
         for i in range(n):
             fh.write(change_id(fmt, records[i % len(records)], i))
             fh.write("\n")
+    part.rename(out)
     return out
 
 
@@ -90,6 +94,9 @@ def measure(tool: str, path: Path) -> dict | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--dir", type=Path, help="build the files here and reuse them on later runs (default: a temporary folder)")
+    ap.add_argument("--formats", default="medline,ris,bibtex", help="comma-separated: medline,ris,bibtex")
+    ap.add_argument("--tools", default="review,rispy,bibtexparser", help="comma-separated tools to run")
     args = ap.parse_args()
     if not EXPORTS.is_dir():
         sys.exit("needs ../shared/corpus/exports beside the repository")
@@ -97,9 +104,15 @@ def main() -> None:
           f"{time.strftime('%Y-%m-%d')}, {args.records:,} records per file, one core, each run in a fresh process")
     print("| file | tool | records | seconds | records/s | MB/s | peak RSS (MB) |")
     print("|---|---|---:|---:|---:|---:|---:|")
+    formats, wanted = args.formats.split(","), args.tools.split(",")
     with tempfile.TemporaryDirectory() as tmp:
+        folder = args.dir or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         for fmt, tools in (("medline", ["review"]), ("ris", ["review", "rispy"]), ("bibtex", ["review", "bibtexparser"])):
-            path = build(fmt, args.records, Path(tmp))
+            if fmt not in formats:
+                continue
+            tools = [t for t in tools if t in wanted]
+            path = build(fmt, args.records, folder)
             mb = path.stat().st_size / 1e6
             for tool in tools:
                 r = measure(tool, path)

@@ -30,7 +30,8 @@ from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
-from review.records import Record, Source, first_page, fold
+from review.records import Record, Source, first_page
+from review.records import fold as _slow_fold
 
 DUPLICATE = "duplicate"
 POSSIBLE = "possible"
@@ -83,9 +84,30 @@ _PREFIX_NOISE = re.compile(r"^(?:retracted article|retracted|withdrawn|review|or
                            r"original research|research article|research letter)\s+")
 _JOURNAL_STOP = {"of", "the", "and", "for", "in", "de", "la", "et", "und", "der", "fur", "des", "on"}
 _DIGITS = re.compile(r"\d+")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-@dataclass
+def fold(value: str) -> str:
+    """`review.records.fold` (lower-case ASCII letters and digits), without Unicode work for ASCII text."""
+    if value.isascii():
+        return _NON_ALNUM.sub(" ", value.lower()).strip()
+    return _slow_fold(value)
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_cached(value: str) -> str:
+    """`fold` for short values that repeat (journals, surnames), remembered."""
+    out = _FOLDED.get(value)
+    if out is None:
+        if len(_FOLDED) > 500_000:
+            _FOLDED.clear()
+        out = _FOLDED[value] = fold(value)
+    return out
+
+
+@dataclass(slots=True)
 class _Keys:
     """What the comparisons need from one record, computed once."""
 
@@ -120,9 +142,11 @@ def _notice(words: str, pub_types: Sequence[str]) -> str:
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.search(words):
             return kind
-    types = {fold(t) for t in pub_types}
+    if not pub_types:
+        return ""
+    types = {_fold_cached(t) for t in pub_types}
     for kind, names in _NOTICE_TYPES.items():
-        if any(fold(n) in types for n in names):
+        if not types.isdisjoint(names):
             return kind
     return ""
 
@@ -134,13 +158,14 @@ def _number(value: str) -> str:
 
 
 def _is_conference(rec: Record) -> bool:
-    types = " ".join(fold(t) for t in rec.pub_types)
-    if any(t in types for t in _CONF_TYPES):
-        return True
-    venue = fold(rec.journal)
+    if rec.pub_types:
+        types = " ".join(_fold_cached(t) for t in rec.pub_types)
+        if any(t in types for t in _CONF_TYPES):
+            return True
+    venue = _fold_cached(rec.journal)
     if _CONF_JOURNAL.search(venue) and ("abstract" in venue or "meeting" in venue or "congress" in venue):
         return True
-    return bool(_SUPPL.search(fold(f"{rec.volume} {rec.issue}")))
+    return bool((rec.volume or rec.issue) and _SUPPL.search(fold(f"{rec.volume} {rec.issue}")))
 
 
 _FIRST_PAGE = re.compile(r"[A-Za-z]{0,3}\d+")
@@ -173,7 +198,7 @@ def _volume_conflict(a: _Keys, b: _Keys) -> bool:
 
 
 def _surname(author: str) -> str:
-    return fold(author.split(",")[0]).replace(" ", "")
+    return _fold_cached(author.split(",")[0]).replace(" ", "")
 
 
 def keys_for(rec: Record) -> _Keys:
@@ -190,9 +215,9 @@ def keys_for(rec: Record) -> _Keys:
         notice=_notice(words, rec.pub_types),
         part=part,
         conference=_is_conference(rec),
-        surnames=[s for s in (_surname(a) for a in rec.authors) if s],
+        surnames=[s for s in (_surname(a) for a in rec.authors[:12]) if s][:8],  # compare() reads 8
         year=rec.year,
-        journal=fold(rec.journal or rec.journal_abbrev),
+        journal=_fold_cached(rec.journal or rec.journal_abbrev),
         volume=_number(rec.volume),
         issue=_number(rec.issue),
         issue_numbers=frozenset(n.lstrip("0") for n in _DIGITS.findall(f"{rec.issue} {rec.volume}")),
@@ -297,7 +322,7 @@ def _authors_sim(a: list[str], b: list[str]) -> float:
     return 100.0 * hits / (2 * n) if n else first
 
 
-@dataclass
+@dataclass(slots=True)
 class Pair:
     """One compared pair of records (indices into the input), and how it ended."""
 
@@ -308,8 +333,11 @@ class Pair:
     reason: str
 
 
-def compare(a: _Keys, b: _Keys) -> tuple[str, float, str]:
-    """(status, score 0..100, reason) for one pair of records."""
+def compare(a: _Keys, b: _Keys, title_ratio: float | None = None) -> tuple[str, float, str]:
+    """(status, score 0..100, reason) for one pair of records.
+
+    `title_ratio` is ``fuzz.ratio(a.title, b.title)`` when the caller has it already.
+    """
     conflict = hard_conflict(a, b)
     if conflict:
         return DISTINCT, 0.0, conflict
@@ -317,7 +345,7 @@ def compare(a: _Keys, b: _Keys) -> tuple[str, float, str]:
     if not a.title or not b.title:
         # Never merge on a blank title; a shared identifier makes it worth a look.
         return (POSSIBLE, 50.0, f"same {shared}, a title is blank") if shared else (DISTINCT, 0.0, "blank title")
-    t = fuzz.ratio(a.title, b.title)
+    t = fuzz.ratio(a.title, b.title) if title_ratio is None else title_ratio
     if t < 90:
         # Long titles where one is the other cut short, or with a subtitle dropped.
         short, long_ = sorted((a.title, b.title), key=len)
@@ -393,43 +421,125 @@ def compare(a: _Keys, b: _Keys) -> tuple[str, float, str]:
 # ---- candidate pairs ---------------------------------------------------------------
 
 
+# A record's title must reach this fuzz.ratio with the other's (or one title must
+# start the other, or an identifier must be shared) for `compare` to give anything
+# but "distinct"; pairs below it are dropped before the detailed rules.
+TITLE_FLOOR = 85.0
+# Blocks larger than MAX_BLOCK are not compared all-against-all: their members are
+# sorted by title and each is compared with its next BIG_BLOCK_WINDOW - 1 neighbours.
+BIG_BLOCK_WINDOW = 12
+
+
+def _codes(values: Iterable) -> "np.ndarray":
+    """An integer per value (equal values, equal codes); -1 for a missing (falsy) value."""
+    import numpy as np
+
+    table: dict = {}
+    return np.fromiter((table.setdefault(v, len(table)) if v else -1 for v in values), dtype=np.int64)
+
+
+def _block_pairs(codes: "np.ndarray", rank: "np.ndarray", out: list) -> None:
+    """Pairs within blocks of equal code: all of them in small blocks, title neighbours in big ones."""
+    import numpy as np
+
+    members = np.flatnonzero(codes >= 0)
+    if len(members) < 2:
+        return
+    members = members[np.lexsort((rank[members], codes[members]))]
+    c = codes[members]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    sizes = np.diff(np.r_[starts, len(c)])
+    size_of = np.repeat(sizes, sizes)
+    for d in range(1, MAX_BLOCK):
+        same = c[d:] == c[:-d]
+        if d >= BIG_BLOCK_WINDOW:
+            same &= size_of[d:] <= MAX_BLOCK
+        if not same.any():
+            break
+        out.append((members[:-d][same], members[d:][same]))
+
+
+def _candidate_array(keys: Sequence[_Keys], order: Sequence[str]) -> "np.ndarray":
+    """Candidate pairs as sorted unique codes ``i * n + j`` (i < j)."""
+    import numpy as np
+
+    n = len(keys)
+    if n < 2:
+        return np.zeros(0, dtype=np.int64)
+    titled = [i for i in range(n) if keys[i].title]
+    forward = sorted(titled, key=lambda i: (keys[i].title, order[i]))
+    backward = sorted(titled, key=lambda i: (keys[i].title[::-1], order[i]))
+    # rank: a stable order of all records (by title, then id), used inside blocks
+    untitled = sorted((i for i in range(n) if not keys[i].title), key=lambda i: order[i])
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.array(untitled + forward, dtype=np.int64)] = np.arange(n)
+
+    parts: list = []
+    for name in ("pmid", "pmcid", "eid", "wos_ut"):
+        _block_pairs(_codes(k.ids.get(name) for k in keys), rank, parts)
+    _block_pairs(_codes(k.doi for k in keys), rank, parts)
+    _block_pairs(_codes(k.title for k in keys), rank, parts)
+    _block_pairs(_codes((k.surnames[0], k.year) if k.surnames and k.year else None for k in keys), rank, parts)
+    _block_pairs(_codes((k.volume, k.page) if k.page and k.volume else None for k in keys), rank, parts)
+    for window, ranked in ((WINDOW, forward), (REVERSE_WINDOW, backward)):
+        idx = np.array(ranked, dtype=np.int64)
+        for d in range(1, window):
+            if d < len(idx):
+                parts.append((idx[:-d], idx[d:]))
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    i = np.concatenate([p[0] for p in parts])
+    j = np.concatenate([p[1] for p in parts])
+    del parts
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    del i, j
+    codes = lo * n + hi
+    del lo, hi
+    return np.unique(codes[codes % n != codes // n])
+
+
 def candidate_pairs(keys: Sequence[_Keys], order: Sequence[str]) -> set[tuple[int, int]]:
     """Pairs worth comparing, from blocks and sorted neighbourhoods.
 
-    `order` is a stable tie-break per record (its id), so the pairs do not
-    depend on the order of the input.
+    Blocks: shared identifiers, the same title key, the same first author and
+    year, the same volume and first page; sorted neighbourhoods on the title
+    read forwards and backwards. `order` is a stable tie-break per record (its
+    id), so the pairs do not depend on the order of the input.
     """
-    pairs: set[tuple[int, int]] = set()
+    n = len(keys)
+    return {(int(c // n), int(c % n)) for c in _candidate_array(keys, order)}
 
-    def add(i: int, j: int) -> None:
-        if i != j:
-            pairs.add((i, j) if i < j else (j, i))
 
-    blocks: dict[tuple, list[int]] = defaultdict(list)
-    for i, k in enumerate(keys):
-        if k.doi:
-            blocks[("doi", k.doi)].append(i)
-        for name, value in k.ids.items():
-            blocks[(name, value)].append(i)
-        if k.title:
-            blocks[("t", k.title)].append(i)
-        if k.surnames and k.year:
-            blocks[("ay", k.surnames[0], k.year)].append(i)
-        if k.page and k.volume:
-            blocks[("vp", k.volume, k.page)].append(i)
-    for members in blocks.values():
-        if 1 < len(members) <= MAX_BLOCK:
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    add(members[x], members[y])
+def _worth_comparing(keys: Sequence[_Keys], lo: "np.ndarray", hi: "np.ndarray") -> tuple:
+    """(mask, title ratios) for candidate pairs: which can be anything but "distinct".
 
-    for window, keyfun in ((WINDOW, lambda k: k.title), (REVERSE_WINDOW, lambda k: k.title[::-1])):
-        ranked = sorted((keyfun(k), order[i], i) for i, k in enumerate(keys) if k.title)
-        idx = [r[2] for r in ranked]
-        for p in range(len(idx)):
-            for q in range(p + 1, min(p + window, len(idx))):
-                add(idx[p], idx[q])
-    return pairs
+    Vectorised stand-in for the first rules of `compare`: without a shared
+    identifier, a pair whose titles score below TITLE_FLOOR (and where neither
+    title starts the other) is distinct, so it is not compared in detail.
+    """
+    import numpy as np
+    from rapidfuzz.distance import Prefix
+    from rapidfuzz.process import cpdist
+
+    titles = np.array([k.title for k in keys], dtype=object)
+    shared = np.zeros(len(lo), dtype=bool)
+    for get in (lambda k: k.doi, *(lambda k, f=f: k.ids.get(f) for f in ("pmid", "pmcid", "eid", "wos_ut"))):
+        codes = _codes(get(k) for k in keys)
+        shared |= (codes[lo] == codes[hi]) & (codes[lo] >= 0)
+    ratio = np.empty(len(lo), dtype=np.float64)
+    step = 1 << 20
+    for s in range(0, len(lo), step):
+        ratio[s:s + step] = cpdist(titles[lo[s:s + step]], titles[hi[s:s + step]],
+                                   scorer=fuzz.ratio, dtype=np.float64, workers=1)
+    keep = shared | (ratio >= TITLE_FLOOR)
+    # one title the other cut short (compare() lifts these to 90)
+    length = np.fromiter((len(k.title) for k in keys), dtype=np.int64, count=len(keys))
+    shortest = np.minimum(length[lo], length[hi])
+    maybe = np.flatnonzero(~keep & (shortest >= 40))
+    if len(maybe):
+        prefix = cpdist(titles[lo[maybe]], titles[hi[maybe]], scorer=Prefix.similarity, workers=1)
+        keep[maybe[prefix >= shortest[maybe]]] = True
+    return keep, ratio
 
 
 # ---- clustering -------------------------------------------------------------------
@@ -468,6 +578,22 @@ def record_keys(records: Sequence[Record]) -> list[str]:
     return out
 
 
+def _score_pairs(kk: Sequence[_Keys], keys: Sequence[str]) -> list[Pair]:
+    """Every candidate pair that could be more than "distinct", settled by `compare`."""
+    n = len(kk)
+    codes = _candidate_array(kk, keys)
+    lo, hi = codes // n, codes % n
+    del codes
+    keep, ratio = _worth_comparing(kk, lo, hi)
+    pairs = []
+    for i, j, t in zip(lo[keep].tolist(), hi[keep].tolist(), ratio[keep].tolist()):
+        # the record with the smaller key goes first, so the input order cannot matter
+        a, b = (kk[i], kk[j]) if (keys[i], i) <= (keys[j], j) else (kk[j], kk[i])
+        status, score, reason = compare(a, b, t)
+        pairs.append(Pair(i, j, status, score, reason))
+    return pairs
+
+
 def find_duplicates(
     records: Sequence[Record],
     decisions: Iterable[Decision] = (),
@@ -480,12 +606,7 @@ def find_duplicates(
     """
     keys = list(keys) if keys is not None else record_keys(records)
     kk = [keys_for(r) for r in records]
-    pairs = []
-    for i, j in sorted(candidate_pairs(kk, keys)):
-        # the record with the smaller key goes first, so the input order cannot matter
-        a, b = (kk[i], kk[j]) if (keys[i], i) <= (keys[j], j) else (kk[j], kk[i])
-        status, score, reason = compare(a, b)
-        pairs.append(Pair(i, j, status, score, reason))
+    pairs = _score_pairs(kk, keys)
 
     index = {k: n for n, k in enumerate(keys)}
     same: list[tuple[int, int]] = []

@@ -1,0 +1,214 @@
+"""Deduplication speed on perturbed replicas of the labelled sets (10k, 100k, 1M records).
+
+The four labelled sets with records in ../shared/benchmarks/dedup (diabetes,
+cytology_screening, haematology, respiratory; 7,104 records) are read with the
+project's importers and copied until the wanted size is reached. Each copy
+(replica) turns every labelled group into a *different* work, the same way for
+all of the group's members: a third of the title words replaced by words
+drawn from the sets' vocabulary, another first author, the volume and pages
+shifted, identifiers suffixed. Each record then gets its own noise, the way
+databases differ: a typo in the title, the title in upper or lower case,
+author initials dropped or first names written out, the DOI missing, the
+journal abbreviated ("Journal of Neurology" -> "J Neurol"), and a new id.
+
+Every size runs in a fresh process (so peak RSS is that size's own), on one
+core. The table gives the seconds spent in `find_duplicates` (building the
+records is not counted), the peak resident memory of the whole process, and,
+as a check that speed was not bought with accuracy, false merges and
+sensitivity against the replicated labels.
+
+    python benchmarks/dedup_speed.py [--sizes 10000,100000,1000000] [--shared PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+SETS = ("diabetes", "cytology_screening", "haematology", "respiratory")
+_STOP = {"of", "the", "and", "for", "in", "on", "a", "an", "to", "with", "by", "at", "de", "la"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+def _accuracy_module():
+    spec = importlib.util.spec_from_file_location("dedup_accuracy", REPO / "benchmarks" / "dedup_accuracy.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def load_base(shared: Path):
+    """(records, gold group per record) for the labelled sets, groups prefixed by set name."""
+    acc = _accuracy_module()
+    records, groups = [], []
+    for name in SETS:
+        recs, ids, group = acc.load_set(shared / "benchmarks" / "dedup" / name, acc.SETS[name])
+        records += recs
+        groups += [f"{name}:{group[i]}" for i in ids]
+    return records, groups
+
+
+def abbreviate(journal: str) -> str:
+    """A crude ISO-4-like abbreviation: small words dropped, "Journal" -> "J", long words cut."""
+    out = []
+    for w in journal.replace(".", " ").split():
+        lw = w.lower()
+        if lw in _STOP:
+            continue
+        out.append("J" if lw == "journal" else w[:5] if len(w) > 6 else w)
+    return " ".join(out)
+
+
+def _shift_numbers(value: str, offset: int) -> str:
+    return re.sub(r"\d+", lambda m: str(int(m.group(0)) + offset), value) if value else value
+
+
+def _typo(title: str, rng: random.Random) -> str:
+    if len(title) < 10:
+        return title
+    p = rng.randrange(1, len(title) - 1)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return title[:p] + title[p + 1:]
+    if kind == 1:
+        return title[:p] + title[p + 1] + title[p] + title[p + 2:]
+    return title[:p] + rng.choice("aeiourstn") + title[p + 1:]
+
+
+def _author_form(author: str, rng: random.Random) -> str:
+    family, _, given = author.partition(",")
+    given = given.strip()
+    if not given:
+        return author
+    if rng.random() < 0.5:
+        return f"{family}, {given[0]}"  # initials cut to one
+    return f"{family}, {given[0]}{rng.choice(['ohn', 'aria', 'ames', 'ei', 'ans'])} {given[1:2]}".rstrip()
+
+
+def replicate(base, groups, size: int, seed: int = 1):
+    """`size` records: the base set, then perturbed replicas; (records, gold labels)."""
+    from review.records import Record
+
+    vocab = sorted({w.lower() for r in base for w in _WORD.findall(r.title) if len(w) > 3})
+    surnames = sorted({r.authors[0].split(",")[0] for r in base if r.authors})
+    by_group: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        by_group.setdefault(g, []).append(i)
+    order = sorted(by_group)
+    records, labels = [], []
+    replica = 0
+    while len(records) < size:
+        for g in order:
+            members = by_group[g]
+            if replica == 0:
+                for i in members:
+                    records.append(base[i])
+                    labels.append(f"0:{g}")
+                continue
+            grng = random.Random(f"{seed}:{replica}:{g}")
+            words = [w.lower() for w in _WORD.findall(base[members[0]].title)]
+            swap = {w: grng.choice(vocab) for w in grng.sample(words, min(len(words), max(2, len(words) // 3)))} if words else {}
+            offset = grng.randrange(1, 500)
+            new_surname = grng.choice(surnames)
+            for i in members:
+                r = base[i]
+                rng = random.Random(f"{seed}:{replica}:{i}")
+                title = _WORD.sub(lambda m: swap.get(m.group(0).lower(), m.group(0)), r.title)
+                if rng.random() < 0.15:
+                    title = _typo(title, rng)
+                u = rng.random()
+                title = title.upper() if u < 0.05 else title.lower() if u < 0.10 else title
+                authors = list(r.authors)
+                if authors:
+                    authors[0] = new_surname + "," + authors[0].partition(",")[2]
+                if authors and rng.random() < 0.2:
+                    authors = [_author_form(a, rng) for a in authors]
+                journal = r.journal
+                if journal and rng.random() < 0.3:
+                    journal = abbreviate(journal)
+                doi = f"{r.doi}.r{replica}" if r.doi and rng.random() >= 0.3 else ""
+                records.append(Record(
+                    title=title, abstract="", authors=authors, year=r.year, journal=journal,
+                    journal_abbrev="", volume=_shift_numbers(r.volume, offset), issue=r.issue,
+                    pages=_shift_numbers(r.pages, offset), doi=doi,
+                    pmid=f"{r.pmid}{replica:03d}" if r.pmid else "",
+                    pub_types=r.pub_types, database=r.database, source=r.source,
+                ))
+                labels.append(f"{replica}:{g}")
+            if len(records) >= size:
+                break
+        replica += 1
+    return records[:size], labels[:size]
+
+
+def run_one(size: int, shared: Path) -> dict:
+    """Build `size` records and deduplicate them; runs in its own process."""
+    from review.dedup import find_duplicates
+
+    base, groups = load_base(shared)
+    t0 = time.perf_counter()
+    records, labels = replicate(base, groups, size)
+    build = time.perf_counter() - t0
+    keys = [f"x{i:07d}" for i in range(len(records))]
+    t0 = time.perf_counter()
+    res = find_duplicates(records, keys=keys)
+    seconds = time.perf_counter() - t0
+    # accuracy against the replicated labels (group scoring as in dedup_accuracy.py)
+    acc = _accuracy_module()
+    group = dict(zip(keys, labels))
+    score = acc.score(keys, res.cluster_of, group)
+    return {
+        "records": len(records), "seconds": seconds, "build_seconds": build,
+        "pairs": len(res.pairs), "possible": len(res.possible()), "clusters": len(res.clusters),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "false_merges": score["false_merges"], "sens": score["sens"], "spec": score["spec"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size, JSON out
+    args = ap.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one, args.shared)))
+        return 0
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        cmd = [sys.executable, __file__, "--one", str(size), "--shared", str(args.shared)]
+        if sys.platform.startswith("linux"):
+            cmd = ["taskset", "-c", "0"] + cmd  # one core
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if out.returncode:
+            sys.stderr.write(out.stderr)
+            return out.returncode
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"{size:,}: {rows[-1]['seconds']:.1f} s", file=sys.stderr)
+    print(f"Machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+          f"one core; {time.strftime('%Y-%m-%d')}\n")
+    print("| records | find_duplicates (s) | peak RSS (MB) | compared pairs | possible pairs | clusters | "
+          "false merges | sensitivity | specificity |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['records']:,} | {r['seconds']:.1f} | {r['peak_rss_mb']:,.0f} | {r['pairs']:,} | "
+              f"{r['possible']:,} | {r['clusters']:,} | {r['false_merges']} | {r['sens']:.4f} | {r['spec']:.4f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -40,8 +40,12 @@ def review_status(protocol: Protocol, root: Path) -> dict:
             "records": None if per_search is None else per_search.get(o.name, 0),
         })
     total = None if per_search is None else sum(per_search.values())
+    dedup = _dedup_counts(root)
     stages = {
         "import": "not run" if total is None else f"{total} records from {len(searches)} searches",
+        "dedup": "not run" if dedup is None else (
+            f"{dedup['works']} works, {dedup['duplicates_removed']} duplicates removed, "
+            f"{dedup['possible_pairs']} pairs waiting for a person"),
         "analyses": f"{len(protocol.analyses)} planned" if protocol.analyses else "none planned",
     }
     nxt = ""
@@ -49,11 +53,25 @@ def review_status(protocol: Protocol, root: Path) -> dict:
         nxt = "add the missing search files to records/searches/ (see `review check`)"
     elif total is None:
         nxt = "review import"
+    elif dedup is None:
+        nxt = "review dedup"
+    elif dedup["possible_pairs"]:
+        nxt = "review dedup --review --reviewer NAME"
     return {
         "title": protocol.title,
         "question": _question_text(protocol.question),
         "searches": searches,
         "records": total,
+        "dedup": dedup,
         "stages": stages,
         "next": nxt,
     }
+
+
+def _dedup_counts(root: Path) -> dict | None:
+    """The counts `review dedup` wrote last, or None if it has not run."""
+    path = root / "output" / "dedup.json"
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh).get("counts")

@@ -254,12 +254,12 @@ def _print_status(info: dict) -> None:
     question = info["question"]
     out.print(Panel(f"[bold]{info['title']}[/bold]\n{question}", title="review", title_align="left"))
     table = Table(title="Searches", title_justify="left")
-    for col in ("search", "database", "date", "file"):
+    for col in ("search", "database", "date", "file (records/searches/)"):
         table.add_column(col)
     table.add_column("records", justify="right")
     for s in info["searches"]:
         n = "missing file" if not s["exists"] else ("not imported" if s["records"] is None else str(s["records"]))
-        table.add_row(s["name"], s["database"], s["date"], s["file"], n)
+        table.add_row(s["name"], s["database"], s["date"], s["file"].removeprefix("records/searches/"), n)
     out.print(table)
     stages = Table(title="Stages", title_justify="left")
     stages.add_column("stage")

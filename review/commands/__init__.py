@@ -12,7 +12,9 @@ import typer
 def register_all(app: typer.Typer) -> None:
     from review.commands import dedup_cmd, workspace_cmds
     from review.pool import command as pool_command
+    from review.prisma import command as prisma_command
 
     workspace_cmds.register(app)
     dedup_cmd.register(app)
     pool_command.register(app)
+    prisma_command.register(app)

@@ -11,10 +11,12 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     from review.commands import dedup_cmd, workspace_cmds
+    from review.extraction import command as extraction_command
     from review.pool import command as pool_command
     from review.prisma import command as prisma_command
 
     workspace_cmds.register(app)
     dedup_cmd.register(app)
+    extraction_command.register(app)
     pool_command.register(app)
     prisma_command.register(app)

@@ -109,6 +109,7 @@ def replicate(base, groups, size: int, seed: int = 1):
         by_group.setdefault(g, []).append(i)
     order = sorted(by_group)
     records, labels = [], []
+    no_raw: dict = {}
     replica = 0
     while len(records) < size:
         for g in order:
@@ -146,6 +147,8 @@ def replicate(base, groups, size: int, seed: int = 1):
                     pages=_shift_numbers(r.pages, offset), doi=doi,
                     pmid=f"{r.pmid}{replica:03d}" if r.pmid else "",
                     pub_types=r.pub_types, database=r.database, source=r.source,
+                    # lists and raw shared with the original (nothing changes them): less memory
+                    issn=r.issn, keywords=r.keywords, mesh=r.mesh, raw=no_raw,
                 ))
                 labels.append(f"{replica}:{g}")
             if len(records) >= size:

@@ -5,7 +5,10 @@ Builds 100,000-record MEDLINE, RIS and BibTeX files from real exports in
 file in a fresh subprocess per tool and reports records/s, MB/s and peak
 resident memory. Run from the repository root:
 
-    python benchmarks/import_speed.py [--records 100000]
+    python benchmarks/import_speed.py [--records 100000] [--dir FOLDER] [--before OLD_TREE]
+
+Seconds are wall-clock; CPU seconds are the process's own CPU time, the
+number to read when other work shares the machine.
 
 rispy and bibtexparser are peers here, not dependencies of review: install
 rispy in the same environment to include it (pip install rispy).
@@ -69,22 +72,25 @@ def build(fmt: str, n: int, folder: Path) -> Path:
 
 RUNNERS = {
     "review": "from review.importers import read_file; n = len(read_file(PATH).records)",
+    # --before DIR: review from another source tree (e.g. `git archive HEAD | tar -x -C DIR`)
+    "review-before": "sys.path.insert(0, BEFORE)\nfrom review.importers import read_file; n = len(read_file(PATH).records)",
     "rispy": "import rispy\nwith open(PATH, encoding='utf-8') as fh: n = len(rispy.load(fh))",
     "bibtexparser": "import bibtexparser; n = len(bibtexparser.parse_file(PATH).entries)",
 }
 CHILD = """
 import resource, sys, time, json
-PATH = sys.argv[1]
-t0 = time.perf_counter()
+PATH, BEFORE = sys.argv[1], sys.argv[2]
+t0, c0 = time.perf_counter(), time.process_time()
 {body}
-dt = time.perf_counter() - t0
-print(json.dumps({{"n": n, "seconds": dt, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+print(json.dumps({{"n": n, "seconds": dt, "cpu": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 
-def measure(tool: str, path: Path) -> dict | None:
+def measure(tool: str, path: Path, before: str = "") -> dict | None:
     code = CHILD.format(body=RUNNERS[tool])
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=REPO)
+    cwd = "/" if tool == "review-before" else REPO  # so that the working tree's review is not found first
+    out = subprocess.run([sys.executable, "-c", code, str(path), before], capture_output=True, text=True, cwd=cwd)
     if out.returncode != 0:
         last = (out.stderr.strip().splitlines() or ["?"])[-1]
         return {"error": last}
@@ -97,30 +103,34 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, help="build the files here and reuse them on later runs (default: a temporary folder)")
     ap.add_argument("--formats", default="medline,ris,bibtex", help="comma-separated: medline,ris,bibtex")
     ap.add_argument("--tools", default="review,rispy,bibtexparser", help="comma-separated tools to run")
+    ap.add_argument("--before", default="", help="also run review from this source tree (an earlier version)")
     args = ap.parse_args()
     if not EXPORTS.is_dir():
         sys.exit("needs ../shared/corpus/exports beside the repository")
     print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d')}, {args.records:,} records per file, one core, each run in a fresh process")
-    print("| file | tool | records | seconds | records/s | MB/s | peak RSS (MB) |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| file | tool | records | seconds | CPU seconds | records/s | records per CPU s | MB/s | peak RSS (MB) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     formats, wanted = args.formats.split(","), args.tools.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.dir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        for fmt, tools in (("medline", ["review"]), ("ris", ["review", "rispy"]), ("bibtex", ["review", "bibtexparser"])):
+        before = ["review-before"] if args.before else []
+        for fmt, tools in (("medline", before + ["review"]), ("ris", before + ["review", "rispy"]),
+                           ("bibtex", before + ["review", "bibtexparser"])):
             if fmt not in formats:
                 continue
-            tools = [t for t in tools if t in wanted]
+            tools = [t for t in tools if t in wanted or t == "review-before"]
             path = build(fmt, args.records, folder)
             mb = path.stat().st_size / 1e6
             for tool in tools:
-                r = measure(tool, path)
+                r = measure(tool, path, args.before)
                 if r is None or "error" in r:
-                    print(f"| {fmt} ({mb:.0f} MB) | {tool} | - | - | - | - | - | {r and r.get('error')}")
+                    print(f"| {fmt} ({mb:.0f} MB) | {tool} | - | - | - | - | - | - | - | {r and r.get('error')}")
                     continue
-                print(f"| {fmt} ({mb:.0f} MB) | {tool} | {r['n']:,} | {r['seconds']:.2f} | "
-                      f"{r['n'] / r['seconds']:,.0f} | {mb / r['seconds']:.1f} | {r['peak_mb']:.0f} |")
+                print(f"| {fmt} ({mb:.0f} MB) | {tool} | {r['n']:,} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
+                      f"{r['n'] / r['seconds']:,.0f} | {r['n'] / r['cpu']:,.0f} | {mb / r['seconds']:.1f} | "
+                      f"{r['peak_mb']:.0f} |", flush=True)
 
 
 if __name__ == "__main__":

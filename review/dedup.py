@@ -112,7 +112,6 @@ class _Keys:
     """What the comparisons need from one record, computed once."""
 
     title: str  # folded, no spaces
-    title_words: str  # folded, with spaces
     generic: bool
     notice: str  # "", "erratum", "retraction", "reply", "comment"
     part: str
@@ -201,6 +200,31 @@ def _surname(author: str) -> str:
     return _fold_cached(author.split(",")[0]).replace(" ", "")
 
 
+_NO_IDS: dict[str, str] = {}  # shared by every record without identifiers; never changed
+_SMALL: dict[str, str] = {}
+_ISSUE_NUMBERS: dict[str, frozenset[str]] = {}
+
+
+def _small(value: str) -> str:
+    """One shared copy of each short value (volumes, pages): a million records repeat them."""
+    if len(value) > 8:
+        return value
+    out = _SMALL.setdefault(value, value)
+    if len(_SMALL) > 200_000:
+        _SMALL.clear()
+    return out
+
+
+def _issue_numbers(issue: str, volume: str) -> frozenset[str]:
+    text = f"{issue} {volume}"
+    out = _ISSUE_NUMBERS.get(text)
+    if out is None:
+        if len(_ISSUE_NUMBERS) > 200_000:
+            _ISSUE_NUMBERS.clear()
+        out = _ISSUE_NUMBERS[text] = frozenset(n.lstrip("0") for n in _DIGITS.findall(text))
+    return out
+
+
 def keys_for(rec: Record) -> _Keys:
     """Comparison keys for one record."""
     title, words = _title_key(rec.title)
@@ -210,7 +234,6 @@ def keys_for(rec: Record) -> _Keys:
     ids = {k: getattr(rec, k) for k in ("pmid", "pmcid", "eid", "wos_ut") if getattr(rec, k)}
     return _Keys(
         title=title,
-        title_words=words,
         generic=generic,
         notice=_notice(words, rec.pub_types),
         part=part,
@@ -218,13 +241,13 @@ def keys_for(rec: Record) -> _Keys:
         surnames=[s for s in (_surname(a) for a in rec.authors[:12]) if s][:8],  # compare() reads 8
         year=rec.year,
         journal=_fold_cached(rec.journal or rec.journal_abbrev),
-        volume=_number(rec.volume),
-        issue=_number(rec.issue),
-        issue_numbers=frozenset(n.lstrip("0") for n in _DIGITS.findall(f"{rec.issue} {rec.volume}")),
-        page=_page_key(rec.pages),
-        page_last=_last_page(rec.pages),
+        volume=_small(_number(rec.volume)),
+        issue=_small(_number(rec.issue)),
+        issue_numbers=_issue_numbers(rec.issue, rec.volume),
+        page=_small(_page_key(rec.pages)),
+        page_last=_small(_last_page(rec.pages)),
         doi=unquote(rec.doi).strip().lower(),
-        ids=ids,
+        ids=ids or _NO_IDS,
     )
 
 
@@ -438,6 +461,12 @@ def _codes(values: Iterable) -> "np.ndarray":
     return np.fromiter((table.setdefault(v, len(table)) if v else -1 for v in values), dtype=np.int64)
 
 
+def _pair_codes(i: "np.ndarray", j: "np.ndarray", n: int) -> "np.ndarray":
+    import numpy as np
+
+    return np.minimum(i, j) * n + np.maximum(i, j)
+
+
 def _block_pairs(codes: "np.ndarray", rank: "np.ndarray", out: list) -> None:
     """Pairs within blocks of equal code: all of them in small blocks, title neighbours in big ones."""
     import numpy as np
@@ -450,13 +479,14 @@ def _block_pairs(codes: "np.ndarray", rank: "np.ndarray", out: list) -> None:
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
     sizes = np.diff(np.r_[starts, len(c)])
     size_of = np.repeat(sizes, sizes)
+    n = len(codes)
     for d in range(1, MAX_BLOCK):
         same = c[d:] == c[:-d]
         if d >= BIG_BLOCK_WINDOW:
             same &= size_of[d:] <= MAX_BLOCK
         if not same.any():
             break
-        out.append((members[:-d][same], members[d:][same]))
+        out.append(_pair_codes(members[:-d][same], members[d:][same], n))
 
 
 def _candidate_array(keys: Sequence[_Keys], order: Sequence[str]) -> "np.ndarray":
@@ -468,11 +498,11 @@ def _candidate_array(keys: Sequence[_Keys], order: Sequence[str]) -> "np.ndarray
         return np.zeros(0, dtype=np.int64)
     titled = [i for i in range(n) if keys[i].title]
     forward = sorted(titled, key=lambda i: (keys[i].title, order[i]))
-    backward = sorted(titled, key=lambda i: (keys[i].title[::-1], order[i]))
     # rank: a stable order of all records (by title, then id), used inside blocks
     untitled = sorted((i for i in range(n) if not keys[i].title), key=lambda i: order[i])
     rank = np.empty(n, dtype=np.int64)
     rank[np.array(untitled + forward, dtype=np.int64)] = np.arange(n)
+    del untitled
 
     parts: list = []
     for name in ("pmid", "pmcid", "eid", "wos_ut"):
@@ -481,21 +511,27 @@ def _candidate_array(keys: Sequence[_Keys], order: Sequence[str]) -> "np.ndarray
     _block_pairs(_codes(k.title for k in keys), rank, parts)
     _block_pairs(_codes((k.surnames[0], k.year) if k.surnames and k.year else None for k in keys), rank, parts)
     _block_pairs(_codes((k.volume, k.page) if k.page and k.volume else None for k in keys), rank, parts)
-    for window, ranked in ((WINDOW, forward), (REVERSE_WINDOW, backward)):
+    del rank
+    for window, ranked in ((WINDOW, forward), (REVERSE_WINDOW, None)):
+        if ranked is None:
+            del forward
+            ranked = sorted(titled, key=lambda i: (keys[i].title[::-1], order[i]))
         idx = np.array(ranked, dtype=np.int64)
+        del ranked
         for d in range(1, window):
             if d < len(idx):
-                parts.append((idx[:-d], idx[d:]))
+                parts.append(_pair_codes(idx[:-d], idx[d:], n))
     if not parts:
         return np.zeros(0, dtype=np.int64)
-    i = np.concatenate([p[0] for p in parts])
-    j = np.concatenate([p[1] for p in parts])
-    del parts
-    lo, hi = np.minimum(i, j), np.maximum(i, j)
-    del i, j
-    codes = lo * n + hi
-    del lo, hi
-    return np.unique(codes[codes % n != codes // n])
+    # unique in rounds, so the concatenated copy stays small
+    merged = np.zeros(0, dtype=np.int64)
+    while parts:
+        batch = [merged]
+        while parts and sum(len(b) for b in batch) < 4 * n + (1 << 20):
+            batch.append(parts.pop())
+        merged = np.unique(np.concatenate(batch))
+        del batch
+    return merged
 
 
 def candidate_pairs(keys: Sequence[_Keys], order: Sequence[str]) -> set[tuple[int, int]]:
@@ -510,7 +546,20 @@ def candidate_pairs(keys: Sequence[_Keys], order: Sequence[str]) -> set[tuple[in
     return {(int(c // n), int(c % n)) for c in _candidate_array(keys, order)}
 
 
-def _worth_comparing(keys: Sequence[_Keys], lo: "np.ndarray", hi: "np.ndarray") -> tuple:
+def _title_table(keys: Sequence[_Keys]) -> tuple:
+    """What `_worth_comparing` reads, built once: titles, their lengths, identifier codes."""
+    import numpy as np
+
+    titles = np.array([k.title for k in keys], dtype=object)
+    length = np.fromiter((len(k.title) for k in keys), dtype=np.int64, count=len(keys))
+    id_codes = [_codes(k.doi for k in keys)]
+    for name in ("pmid", "pmcid", "eid", "wos_ut"):
+        if any(name in k.ids for k in keys):
+            id_codes.append(_codes(k.ids.get(name) for k in keys))
+    return titles, length, id_codes
+
+
+def _worth_comparing(table: tuple, lo: "np.ndarray", hi: "np.ndarray") -> tuple:
     """(mask, title ratios) for candidate pairs: which can be anything but "distinct".
 
     Vectorised stand-in for the first rules of `compare`: without a shared
@@ -521,19 +570,13 @@ def _worth_comparing(keys: Sequence[_Keys], lo: "np.ndarray", hi: "np.ndarray") 
     from rapidfuzz.distance import Prefix
     from rapidfuzz.process import cpdist
 
-    titles = np.array([k.title for k in keys], dtype=object)
+    titles, length, id_codes = table
     shared = np.zeros(len(lo), dtype=bool)
-    for get in (lambda k: k.doi, *(lambda k, f=f: k.ids.get(f) for f in ("pmid", "pmcid", "eid", "wos_ut"))):
-        codes = _codes(get(k) for k in keys)
+    for codes in id_codes:
         shared |= (codes[lo] == codes[hi]) & (codes[lo] >= 0)
-    ratio = np.empty(len(lo), dtype=np.float64)
-    step = 1 << 20
-    for s in range(0, len(lo), step):
-        ratio[s:s + step] = cpdist(titles[lo[s:s + step]], titles[hi[s:s + step]],
-                                   scorer=fuzz.ratio, dtype=np.float64, workers=1)
+    ratio = cpdist(titles[lo], titles[hi], scorer=fuzz.ratio, dtype=np.float64, workers=1)
     keep = shared | (ratio >= TITLE_FLOOR)
     # one title the other cut short (compare() lifts these to 90)
-    length = np.fromiter((len(k.title) for k in keys), dtype=np.int64, count=len(keys))
     shortest = np.minimum(length[lo], length[hi])
     maybe = np.flatnonzero(~keep & (shortest >= 40))
     if len(maybe):
@@ -582,15 +625,18 @@ def _score_pairs(kk: Sequence[_Keys], keys: Sequence[str]) -> list[Pair]:
     """Every candidate pair that could be more than "distinct", settled by `compare`."""
     n = len(kk)
     codes = _candidate_array(kk, keys)
-    lo, hi = codes // n, codes % n
-    del codes
-    keep, ratio = _worth_comparing(kk, lo, hi)
+    table = _title_table(kk)
     pairs = []
-    for i, j, t in zip(lo[keep].tolist(), hi[keep].tolist(), ratio[keep].tolist()):
-        # the record with the smaller key goes first, so the input order cannot matter
-        a, b = (kk[i], kk[j]) if (keys[i], i) <= (keys[j], j) else (kk[j], kk[i])
-        status, score, reason = compare(a, b, t)
-        pairs.append(Pair(i, j, status, score, reason))
+    step = 1 << 20
+    for s in range(0, len(codes), step):
+        chunk = codes[s:s + step]
+        lo, hi = chunk // n, chunk % n
+        keep, ratio = _worth_comparing(table, lo, hi)
+        for i, j, t in zip(lo[keep].tolist(), hi[keep].tolist(), ratio[keep].tolist()):
+            # the record with the smaller key goes first, so the input order cannot matter
+            a, b = (kk[i], kk[j]) if (keys[i], i) <= (keys[j], j) else (kk[j], kk[i])
+            status, score, reason = compare(a, b, t)
+            pairs.append(Pair(i, j, status, score, reason))
     return pairs
 
 
@@ -626,7 +672,7 @@ def find_duplicates(
             p.status, p.reason = (DUPLICATE, "a person said same") if answered[fs] else (DISTINCT, "a person said different")
 
     parent = list(range(len(records)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(records))}
+    members: dict[int, list[int]] = {}  # root -> its records, for roots of clusters of two or more
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -638,8 +684,9 @@ def find_duplicates(
         rx, ry = find(x), find(y)
         if rx == ry:
             return
-        for u in members[rx]:
-            for v in members[ry]:
+        mx, my = members.get(rx, [rx]), members.get(ry, [ry])
+        for u in mx:
+            for v in my:
                 if frozenset((u, v)) in apart:
                     return
                 if not forced and hard_conflict(kk[u], kk[v]):
@@ -647,7 +694,8 @@ def find_duplicates(
         if (keys[rx], rx) > (keys[ry], ry):
             rx, ry = ry, rx
         parent[ry] = rx
-        members[rx].extend(members.pop(ry))
+        members.pop(ry, None)
+        members[rx] = mx + my
 
     for x, y in sorted(same, key=lambda p: (keys[p[0]], keys[p[1]])):
         join(x, y, forced=True)

@@ -8,10 +8,12 @@ stable across re-imports so that people's decisions stay attached to it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field, fields
 
 # Fields that hold one string each, and fields that hold a list of strings.
@@ -37,6 +39,72 @@ LIST_FIELDS = ("authors", "issn", "keywords", "mesh", "pub_types")
 NORMALISED_FIELDS = ("title", "abstract", "authors", "year") + tuple(
     f for f in TEXT_FIELDS + LIST_FIELDS if f not in ("title", "abstract", "authors")
 )
+
+
+class RawFields(MutableMapping):
+    """A record's raw fields (tag -> list of values), kept as the record's text until read.
+
+    Importers of tagged text (MEDLINE, RIS) give each record its block of the
+    file (``str``, or UTF-8 ``bytes`` to halve the memory of non-ASCII text)
+    and the format's function that splits such a block into fields; the split
+    happens on first access, so a 100,000-record import keeps one string per
+    record instead of a dict of lists of all its tags. It compares equal to the
+    plain dict it stands for, and pickles and serialises (``Record.to_dict``)
+    as that dict's content.
+    """
+
+    __slots__ = ("_text", "_split", "_dict")
+
+    def __init__(self, text: str | bytes, split: Callable[[str], dict[str, list[str]]]):
+        self._text = text
+        self._split = split
+        self._dict: dict[str, list[str]] | None = None
+
+    @property
+    def data(self) -> dict[str, list[str]]:
+        """The fields as a plain dict (split on first use, then kept)."""
+        d = self._dict
+        if d is None:
+            text = self._text
+            d = self._dict = self._split(text.decode("utf-8") if isinstance(text, bytes) else text)
+            self._text = None
+        return d
+
+    def __getitem__(self, key: str) -> list[str]:
+        return self.data[key]
+
+    def __setitem__(self, key: str, value: list[str]) -> None:
+        self.data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.data
+
+    def get(self, key, default=None):
+        return self.data.get(key, default)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RawFields):
+            other = other.data
+        return self.data == other if isinstance(other, dict) else NotImplemented
+
+    __hash__ = None  # mutable, like dict
+
+    def __repr__(self) -> str:
+        return f"RawFields({self.data!r})"
+
+    def __reduce__(self):
+        if self._dict is None:
+            return (RawFields, (self._text, self._split))
+        return (dict, (self._dict,))
 
 
 @dataclass(slots=True)
@@ -83,7 +151,7 @@ class Record:
     pub_types: list[str] = field(default_factory=list)
     url: str = ""
     database: str = ""
-    raw: dict[str, list[str]] = field(default_factory=dict)
+    raw: MutableMapping[str, list[str]] = field(default_factory=dict)  # a dict, or RawFields
     source: Source = field(default_factory=Source)
 
     # ---- identity ---------------------------------------------------------
@@ -103,6 +171,8 @@ class Record:
             value = getattr(self, f.name)
             if f.name == "source":
                 value = {sf.name: getattr(value, sf.name) for sf in fields(value)}
+            elif f.name == "raw" and isinstance(value, RawFields):
+                value = value.data
             out[f.name] = value
         return out
 
@@ -186,6 +256,9 @@ def normalise_doi(value: str | None) -> str:
     """Lower-case, no resolver prefix, no trailing punctuation; "" when it is not a DOI."""
     if not value:
         return ""
+    v = value.strip()
+    if v[:3] == "10." and v.isprintable() and " " not in v and "<" not in v and "&" not in v:
+        return v.rstrip(".,;").lower()  # the common case: a bare DOI, nothing to clean
     value = clean_text(value).strip()
     value = _DOI_PREFIX.sub("", value).strip()
     if not value.lower().startswith("10."):
@@ -211,11 +284,18 @@ def parse_year(value: str | int | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_DASHES = re.compile(r"\s*-+\s*")
+_PAGE_RANGE = re.compile(r"([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)")
+
+
 def normalise_pages(value: str | None) -> str:
     """"123-9" -> "123-129", "e1234" stays, en dashes become hyphens, "123-123" -> "123"."""
+    if value and value.isdigit() and value.isascii():  # one page, nothing to do
+        return value
     value = clean_text(value).replace("\u2010", "-").replace("\u2013", "-").replace("\u2014", "-")
-    value = re.sub(r"\s*-+\s*", "-", value)
-    m = re.fullmatch(r"([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)", value)
+    if "-" in value:
+        value = _DASHES.sub("-", value)
+    m = _PAGE_RANGE.fullmatch(value)
     if m:
         pre1, first, pre2, last = m.groups()
         if len(last) < len(first) and not pre2:
@@ -230,18 +310,26 @@ def first_page(pages: str) -> str:
     return pages.split("-")[0].strip() if pages else ""
 
 
+_PMID = re.compile(r"\d{1,9}")
+_PMCID = re.compile(r"PMC\s*(\d+)", re.I)
+_EID = re.compile(r"2-s2\.0-\d+")
+_ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
+
+
 def normalise_pmid(value: str | None) -> str:
-    m = re.search(r"\d{1,9}", value or "")
+    if value and len(value) <= 9 and value.isdigit() and value.isascii():
+        return value.lstrip("0")
+    m = _PMID.search(value or "")
     return m.group(0).lstrip("0") if m else ""
 
 
 def normalise_pmcid(value: str | None) -> str:
-    m = re.search(r"PMC\s*(\d+)", value or "", re.I)
+    m = _PMCID.search(value or "")
     return f"PMC{m.group(1)}" if m else ""
 
 
 def normalise_eid(value: str | None) -> str:
-    m = re.search(r"2-s2\.0-\d+", value or "")
+    m = _EID.search(value or "")
     return m.group(0) if m else ""
 
 
@@ -257,7 +345,7 @@ def normalise_ut(value: str | None) -> str:
 
 def normalise_issn(value: str | None) -> list[str]:
     out = []
-    for m in re.finditer(r"\b(\d{4})-?(\d{3}[\dXx])\b", value or ""):
+    for m in _ISSN.finditer(value or ""):
         issn = f"{m.group(1)}-{m.group(2).upper()}"
         if issn not in out:
             out.append(issn)
@@ -299,6 +387,7 @@ def _is_suffix(part: str) -> bool:
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same name recurs across records and files
 def normalise_author(name: str | None) -> str:
     """One author as "Family, Initials".
 

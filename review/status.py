@@ -57,8 +57,14 @@ def review_status(protocol: Protocol, root: Path) -> dict:
         nxt = "review dedup"
     elif dedup["possible_pairs"]:
         nxt = "review dedup --review --reviewer NAME"
+    screening = None
+    if protocol.screening or (root / "records" / "screening").is_dir():
+        from review.screening.command import screening_status
+
+        screening = screening_status(root)
     return {
         "title": protocol.title,
+        "screening": screening,
         "question": _question_text(protocol.question),
         "searches": searches,
         "records": total,

@@ -10,13 +10,17 @@ import typer
 
 
 def register_all(app: typer.Typer) -> None:
+    """Register the commands in the order of the review's pipeline (that is the --help order)."""
     from review.commands import dedup_cmd, workspace_cmds
     from review.extraction import command as extraction_command
     from review.pool import command as pool_command
     from review.prisma import command as prisma_command
+    from review.screening import command as screening_command
 
-    workspace_cmds.register(app)
+    workspace_cmds.register_setup(app)  # init, check, import
     dedup_cmd.register(app)
+    screening_command.register(app)  # screen (group), export
     extraction_command.register(app)
-    pool_command.register(app)
     prisma_command.register(app)
+    pool_command.register(app)
+    workspace_cmds.register_tools(app)  # status, convert

@@ -20,12 +20,15 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
-def register(app: typer.Typer) -> None:
+def register_setup(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("check")(check)
     app.command("import")(import_)
-    app.command("convert")(convert)
+
+
+def register_tools(app: typer.Typer) -> None:
     app.command("status")(status)
+    app.command("convert")(convert)
 
 
 # ---- init -------------------------------------------------------------------------
@@ -267,5 +270,10 @@ def _print_status(info: dict) -> None:
     for name, state in info["stages"].items():
         stages.add_row(name, state)
     out.print(stages)
+    if info.get("screening"):
+        from review.screening.command import screening_status_lines
+
+        for line in screening_status_lines(info["screening"]):
+            out.print(line, soft_wrap=True)
     if info["next"]:
         out.print(f"Next: {info['next']}")

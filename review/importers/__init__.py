@@ -15,12 +15,15 @@ raises `InputError` (via `ctx.error`) for what cannot be read at all.
 
 from __future__ import annotations
 
+import gc
 import importlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from review.errors import InputError
-from review.importers._text import decode
+from review.importers import _text
+from review.importers._text import decode, utf8_chunks, utf8_head
 from review.records import Record
 
 # Order breaks ties between equally sure sniffers: specific formats first.
@@ -111,23 +114,32 @@ def detect_format(text: str, file: str = "") -> str:
 
 
 def read_text(text: str, file: str = "<text>", fmt: str | None = None, encoding: str = "utf-8") -> ImportResult:
-    import gc
-
     ctx = ParseContext(file)
     name = fmt or detect_format(text, file)
     mod = format_module(name)
-    # Parsing makes millions of small objects and no cycles: the cyclic collector only costs time here.
+    with _gc_paused():
+        records = mod.parse(text, ctx)
+    return _result(records, ctx, file, name, encoding)
+
+
+@contextmanager
+def _gc_paused():
+    """Parsing makes millions of small objects and no cycles: the cyclic collector only costs time here."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        records = mod.parse(text, ctx)
+        yield
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _result(records: list[Record], ctx: ParseContext, file: str, name: str, encoding: str) -> ImportResult:
     for i, rec in enumerate(records, 1):
-        rec.source.file = rec.source.file or file
-        rec.source.position = rec.source.position or i
-        rec.source.format = rec.source.format or name
+        src = rec.source
+        src.file = src.file or file
+        src.position = src.position or i
+        src.format = src.format or name
     return ImportResult(file, name, encoding, records, ctx.warnings)
 
 
@@ -136,21 +148,50 @@ def read_file(path: str | Path, fmt: str | None = None, display: str | None = No
 
     `display` is the name used in messages (a path relative to the review).
     Raises InputError for a missing, empty, binary or unreadable file.
+    A UTF-8 file in a format whose module has ``parse_stream`` (MEDLINE, RIS)
+    is read in chunks, never whole; any other file is decoded whole.
     """
     path = Path(path)
     file = display or str(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            result = _read_streaming(fh, file, fmt)
+            if result is None:
+                fh.seek(0)
+                data = fh.read()
     except FileNotFoundError:
         raise InputError("file not found", file=file) from None
     except IsADirectoryError:
         raise InputError("is a folder, not a file", file=file) from None
     except OSError as err:
         raise InputError(f"cannot read it ({err.strerror})", file=file) from None
-    text, encoding, notes = decode(data, file)
-    del data  # the bytes are not needed while parsing (halves peak memory on large files)
-    result = read_text(text, file=file, fmt=fmt, encoding=encoding)
-    result.warnings[:0] = [ImportWarning(file, None, n) for n in notes]
+    if result is None:
+        text, encoding, notes = decode(data, file)
+        del data  # the bytes are not needed while parsing (halves peak memory on large files)
+        result = read_text(text, file=file, fmt=fmt, encoding=encoding)
+        result.warnings[:0] = [ImportWarning(file, None, n) for n in notes]
     if not result.records:
         raise InputError("no records found in this file", file=file, line=1)
     return result
+
+
+def _read_streaming(fh, file: str, fmt: str | None) -> ImportResult | None:
+    """Parse a UTF-8 file chunk by chunk, or None when it must be decoded whole
+    (another encoding, bytes that are not UTF-8, a format without ``parse_stream``)."""
+    head = fh.read(_text.HEAD_BYTES)
+    ok = utf8_head(head)
+    if ok is None:
+        return None
+    start, encoding = ok
+    head_text, _, _ = decode(start, file)  # the checks for binary files, and the text to sniff
+    name = fmt or detect_format(head_text, file)
+    mod = format_module(name)
+    if not hasattr(mod, "parse_stream"):
+        return None
+    ctx = ParseContext(file)
+    try:
+        with _gc_paused():
+            records = mod.parse_stream(utf8_chunks(head, fh), ctx)
+    except UnicodeDecodeError:
+        return None  # not UTF-8 after all: decode() reads it as cp1252, with its warning
+    return _result(records, ctx, file, name, encoding)

@@ -48,6 +48,46 @@ def decode(data: bytes, file: str) -> tuple[str, str, list[str]]:
     return text, encoding, warnings
 
 
+HEAD_BYTES = 65536
+CHUNK_BYTES = 1 << 23
+
+
+def utf8_head(head: bytes) -> tuple[bytes, str] | None:
+    """The start of a file that can be read in UTF-8 chunks: (the head up to its
+    last line end, encoding), or None when the file needs `decode` whole
+    (UTF-16, NUL bytes, not UTF-8 in the head, no line end in it, blank)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16_without_bom(head):
+        return None
+    if b"\x00" in head or not head.strip():
+        return None
+    cut = head.rfind(b"\n") + 1 if len(head) >= HEAD_BYTES else len(head)  # a whole last line
+    if cut <= 0:
+        return None
+    try:
+        head[:cut].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return head[:cut], "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def utf8_chunks(first: bytes, fh, size: int | None = None):
+    """A UTF-8 file's bytes from `first` (already read) then `fh`, in chunks that
+    end at a line end, with "\\n" line ends and no BOMs: what `decode` does to the
+    text, done to the bytes, so a large file is never held whole. The bytes are
+    not checked here: decoding a record's bytes raises UnicodeDecodeError when
+    they are not UTF-8."""
+    chunk = first
+    while chunk:
+        if chunk[-1:] != b"\n":
+            chunk += fh.readline()  # up to the line end (a CRLF stays whole)
+        if b"\r" in chunk:
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if b"\xef\xbb\xbf" in chunk:
+            chunk = chunk.replace(b"\xef\xbb\xbf", b"")
+        yield chunk
+        chunk = fh.read(size or CHUNK_BYTES)
+
+
 def _looks_utf16_without_bom(data: bytes) -> bool:
     head = data[:400]
     if len(head) < 8:

@@ -19,10 +19,12 @@ tag) is kept with a warning.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from sys import intern
 
 from review.importers.ris import INITIALS, NOT_PLAIN, fast_text, gc_paused, language_name, unique
 from review.records import (
+    RawFields,
     Record,
     Source,
     normalise_author,
@@ -54,53 +56,170 @@ def sniff(head: str) -> float:
 def parse(text: str, ctx) -> list[Record]:
     """Blocks separated by blank lines (or starting with PMID-), each one record."""
     with gc_paused():
-        return _parse(text, ctx)
+        return parse_stream([text], ctx)
 
 
-def _parse(text: str, ctx) -> list[Record]:
+def parse_stream(chunks, ctx) -> list[Record]:
+    """The records of a file given as chunks (``str``, or UTF-8 ``bytes`` with "\\n"
+    line ends, each chunk ending at a line end): the records are built as the
+    chunks come, so a large file is never held whole. With bytes, each record
+    keeps its block as bytes for ``raw`` (UTF-8 is about half the size of a
+    Python string of non-ASCII text). A ``UnicodeDecodeError`` means the bytes
+    are not UTF-8 (the caller reads the file another way)."""
     records: list[Record] = []
-    line = 1
-    pos = 0
-    for start, end in _blocks(text):
-        line += text.count("\n", pos, start)
-        pos = start
-        block = text[start:end]
-        raw = _fields(block)
-        if raw is None:
-            if block.strip():
-                ctx.warn("not a MEDLINE record (no 'TAG - value' lines); skipped", line=line)
+    state = _State()
+    buf = None
+    for chunk in chunks:
+        if buf is None:
+            nl = "\n" if isinstance(chunk, str) else b"\n"
+            buf = nl + chunk  # every block then follows a newline
+            line = 0  # the line number of buf[0] (the added newline is "line 0")
             continue
-        records.append(record_from_raw(raw, Source(position=len(records) + 1, line=line)))
-    if not records and text.strip():
-        first = next(i for i, s in enumerate(text.split("\n"), 1) if s.strip())
-        raise ctx.error("no MEDLINE records: expected lines such as 'PMID- 12345678'", line=first)
-    if records and "SO" not in records[-1].raw and len(records) > 1 and "SO" in records[-2].raw:
+        cut = buf.rfind(nl + nl)  # blocks before the last blank line are whole
+        if cut < 0:
+            buf += chunk
+            continue
+        _read_blocks(buf, cut, line, records, state, ctx)
+        line += buf.count(nl, 0, cut + 1)
+        buf = buf[cut + 1:] + chunk
+    if buf is not None:
+        _read_blocks(buf, len(buf), line, records, state, ctx)
+    if not records:
+        first = state.first_text_line
+        if first:
+            raise ctx.error("no MEDLINE records: expected lines such as 'PMID- 12345678'", line=first)
+    elif not state.has_so[-1] and len(records) > 1 and state.has_so[-2]:
         pmid = records[-1].pmid or "?"
         ctx.warn(f"the last record (PMID {pmid}) is cut short: it has no SO line; kept what is there",
                  line=records[-1].source.line)
     return records
 
 
-def _blocks(text: str):
-    """(start, end) of each block between blank lines; a block holding two PMID
-    lines (no blank line between records) is cut before the second. (str.find,
-    not a regex: this runs over every byte of the file.)"""
-    n = len(text)
+class _State:
+    __slots__ = ("has_so", "first_text_line")
+
+    def __init__(self):
+        self.has_so = [True, True]  # whether the last two records have an SO line
+        self.first_text_line = 0  # the first line with text on it, for "no records" errors
+
+
+def _read_blocks(buf, stop: int, line: int, records: list[Record], state: _State, ctx) -> None:
+    """The records in buf[:stop]; buf[0] is a newline on line `line`."""
+    is_bytes = isinstance(buf, bytes)
+    nl = b"\n" if is_bytes else "\n"
     pos = 0
-    while pos < n:
-        while pos < n and text[pos] == "\n":
-            pos += 1
-        if pos >= n:
-            break
-        i = text.find("\n\n", pos)
-        end = n if i < 0 else i
-        cut = text.find("\nPMID-", pos, end)
-        while cut >= 0:
-            yield pos, cut + 1
-            pos = cut + 1
-            cut = text.find("\nPMID-", pos, end)
-        yield pos, end
-        pos = end
+    append = records.append
+    has_so = state.has_so
+    for start, end in _blocks(buf, stop, nl, b"\nPMID-" if is_bytes else "\nPMID-"):
+        line += buf.count(nl, pos, start)
+        pos = start
+        # the block with the newline before it: "\nPMID- 1\nTI  - ...", so every tag follows "\n"
+        block = buf[start - 1:end]
+        text = block.decode("utf-8") if is_bytes else block
+        if not state.first_text_line and not text.isspace():
+            state.first_text_line = line
+        fields = _wanted(text)
+        if fields is None:
+            if text.strip():
+                ctx.warn("not a MEDLINE record (no 'TAG - value' lines); skipped", line=line)
+            continue
+        has_so[0] = has_so[1]
+        has_so[1] = "SO" in fields
+        if "AU" not in fields and "FAU" not in fields:
+            au = _fields(text).get("FAU")  # no AU: FAU is the authors (rare, so not in _WANTED)
+            if au:
+                fields["FAU"] = au
+        rec = record_from_raw(fields, Source(position=len(records) + 1, line=line))
+        rec.raw = RawFields(block, _raw_fields)
+        append(rec)
+
+
+def _blocks(buf, stop: int, nl, pmid):
+    """(start, end) of each block between blank lines in buf[:stop]; a block
+    holding two PMID lines (no blank line between records) is cut before the
+    second. (str.find, not a regex: this runs over every byte of the file.)"""
+    nl2 = nl + nl
+    pos = 0
+    while pos < stop:
+        i = buf.find(nl2, pos, stop)
+        end = stop if i < 0 else i
+        if end > pos + 1:  # not just the newline at pos
+            cut = buf.find(pmid, pos + 1, end)
+            while cut >= 0:
+                yield pos + 1, cut + 1
+                pos = cut
+                cut = buf.find(pmid, pos + 1, end)
+            yield pos + 1, end
+        pos = end + 1 if i >= 0 else stop
+
+
+# The tags the normalised fields come from, each with its value and (in one
+# match) the lines that continue it or repeat the tag (MH, PT, IS, AID runs);
+# AU, the most frequent, has a pattern of its own that gives a list of values.
+# The C regex engine walks the block; Python only sees ~20 matches per record.
+_WANTED_TAGS = "PMID|PMC|PG|PT|TI|TA|AB|AID|BTI|CN|DP|DEP|JT|VI|IP|IS|LID|OT|MH|LA|SO"
+_TAG_END = r" *-(?: |(?=\n)|$)"
+_ANY_TAG_LINE = r"[A-Z][A-Z0-9]{1,3} *-(?: |\n|$)"
+_WANTED_RE = re.compile(
+    rf"\n({_WANTED_TAGS}){_TAG_END}(.*(?:\n(?:\1{_TAG_END}|(?!{_ANY_TAG_LINE})).*)*)"
+)
+_AU_RE = re.compile(rf"\nAU{_TAG_END}(.*(?:\n(?!{_ANY_TAG_LINE}).*)*)")
+_HAS_TAG = re.compile(rf"\n[A-Z][A-Z0-9]{{1,3}}{_TAG_END}")
+_RUN_SPLIT: dict[str, re.Pattern] = {}
+_SEPARATORS: dict[str, tuple[str, str]] = {}
+
+
+def _wanted(text: str) -> dict[str, list[str]] | None:
+    """The wanted tags' values, exactly as `_fields` gives them; None when the
+    block has no tag at all (not a record)."""
+    pairs = _WANTED_RE.findall(text)
+    au = _AU_RE.findall(text)
+    if not pairs and not au and not _HAS_TAG.search(text):
+        return None
+    d = dict(pairs)
+    if len(d) == len(pairs):  # each tag in one match (a run or one value): the usual case
+        out = {tag: [v] if "\n" not in v else _values(tag, v) for tag, v in d.items()}
+    else:  # a tag in two places
+        out = {}
+        for tag, v in pairs:
+            values = [v] if "\n" not in v else _values(tag, v)
+            have = out.get(tag)
+            if have is None:
+                out[tag] = values
+            else:
+                have.extend(values)
+    if au:
+        out["AU"] = au if "\n" not in "|".join(au) else [_join_lines(v) if "\n" in v else v for v in au]
+    return out
+
+
+def _values(tag: str, run: str) -> list[str]:
+    """A run of one tag's lines ("A\\nMH  - B") as values, continuation lines joined."""
+    seps = _SEPARATORS.get(tag)
+    if seps is None:
+        seps = _SEPARATORS[tag] = ("\n" + tag, f"\n{tag:<4}- ")
+    if seps[0] not in run:  # continuation lines only (TI, AB, SO)
+        return [_join_lines(run)]
+    parts = run.split(seps[1])  # the usual spelling of the tag
+    if run.count("\n") == len(parts) - 1:  # no other line breaks: the values as they are
+        return parts
+    split = _RUN_SPLIT.get(tag)
+    if split is None:
+        split = _RUN_SPLIT[tag] = re.compile(rf"\n{tag}{_TAG_END}")
+    return [_join_lines(v) if "\n" in v else v for v in split.split(run)]
+
+
+def _join_lines(value: str) -> str:
+    """A value's continuation lines joined with a space (NLM leaves a space before a line break, or not)."""
+    value = value.replace(" \n      ", " ").replace("\n      ", " ")
+    if "\n" in value:  # odd indentation, or the block's last newline
+        value = " ".join(s for s in (p.strip() for p in value.split("\n")) if s)
+    return value
+
+
+def _raw_fields(text: str) -> dict[str, list[str]]:
+    """Every tag of a block (as kept in RawFields: with its leading newline)."""
+    return _fields(text[1:]) or {}
 
 
 _TAG_BREAK = re.compile(r"\n([A-Z][A-Z0-9]{1,3}) *-(?: |(?=\n)|$)")
@@ -119,10 +238,8 @@ def _fields(block: str) -> dict[str, list[str]] | None:
     it = iter(parts)
     next(it)  # text before the first tag: "" in a well-formed block
     for tag, value in zip(it, it):
-        if "\n" in value:  # NLM leaves a space before a line break, or not
-            value = value.replace(" \n      ", " ").replace("\n      ", " ")
-            if "\n" in value:  # odd indentation, or the block's last newline
-                value = " ".join(s for s in (p.strip() for p in value.split("\n")) if s)
+        if "\n" in value:
+            value = _join_lines(value)
         have = raw.get(tag)
         if have is None:
             raw[intern(tag)] = [value]  # one key object for all records: less memory
@@ -138,6 +255,21 @@ _INITIALS = INITIALS
 _NOT_PLAIN = NOT_PLAIN
 
 
+# All names "Family INI" at once, joined with "|": each must end in a space and
+# one to three capitals; a name with no lower-case letter may be an all-capitals
+# family name (normalise_author's case), so it goes name by name.
+_NO_LOWER_CASE = re.compile(r"\|[^a-z|]*(?=\||$)")  # searched in "|" + names: a "|" prefix is quick to find
+_SPACE_BEFORE_INITIALS = re.compile(r" (?=[A-Z]{1,3}(?:\||$))")
+
+
+def _plain(j: str) -> bool:
+    """No character that would make normalise_author do more than add a comma."""
+    return not (
+        "," in j or ";" in j or "(" in j or ")" in j or "<" in j or "&" in j or "  " in j
+        or "| " in j or " |" in j or "||" in j or j[:1] in (" ", "|", "") or j[-1:] in (" ", "|")
+    ) and j.isprintable()
+
+
 def medline_authors(values: list[str]) -> list[str]:
     """normalise_author over MEDLINE's "Family INI" names, in bulk.
 
@@ -147,6 +279,16 @@ def medline_authors(values: list[str]) -> list[str]:
     One deliberate difference: initials "JR", "SR", "II", "III", "IV" are kept
     (normalise_author drops them as suffixes; in MEDLINE they are initials).
     """
+    j = "|".join(values)
+    if (
+        _plain(j)
+        and j.count("|") == len(values) - 1
+        and max(map(len, values)) <= 62  # so no family name is over 60 characters
+        and not _NO_LOWER_CASE.search("|" + j)
+    ):
+        out, n = _SPACE_BEFORE_INITIALS.subn(", ", j)
+        if n == len(values):
+            return out.split("|")
     parts = [v.rpartition(" ") for v in values]
     families = [p[0] for p in parts]
     initials = [p[2] for p in parts]
@@ -169,47 +311,86 @@ def medline_author(value: str) -> str:
 
 
 def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
+    """The normalised record. Values from small vocabularies (journals, MeSH terms,
+    publication types, languages, ISSNs) are interned: one string object for
+    every record that has them (about 1.3 kB less per record)."""
     g = raw.get
     rec = Record(raw=raw, source=source, database="PubMed")
-    rec.pmid = normalise_pmid(_one(raw, "PMID"))
-    rec.title = fast_text(_one(raw, "TI") or _one(raw, "BTI"))
-    ab = g("AB")
-    if ab:
-        rec.abstract = fast_text(ab[0] if len(ab) == 1 else " ".join(ab))
+    v = g("PMID")
+    if v:
+        rec.pmid = normalise_pmid(v[0])
+    v = _one(raw, "TI") or _one(raw, "BTI")
+    if v:
+        rec.title = fast_text(v)
+    v = g("AB")
+    if v:
+        rec.abstract = fast_text(v[0] if len(v) == 1 else " ".join(v))
     au = g("AU") or g("FAU")
     authors = medline_authors(au) if au else []
     cn = g("CN")
     if cn:
         authors.extend(a for a in map(fast_text, cn) if a)
     rec.authors = authors
-    rec.year = parse_year(_one(raw, "DP") or _one(raw, "DEP"))
-    rec.journal = fast_text(_one(raw, "JT"))
-    rec.journal_abbrev = fast_text(_one(raw, "TA"))
-    rec.volume = fast_text(_one(raw, "VI"))
-    rec.issue = fast_text(_one(raw, "IP"))
-    pg = _one(raw, "PG")
-    if pg:
-        rec.pages = normalise_pages(pg)
-    for v in (g("AID") or []) + (g("LID") or []):
+    v = g("DP") or g("DEP")
+    if v:
+        rec.year = parse_year(v[0] or _one(raw, "DEP"))
+    else:
+        rec.year = None
+    v = g("JT")
+    if v:
+        rec.journal = intern(fast_text(v[0]))
+    v = g("TA")
+    if v:
+        rec.journal_abbrev = intern(fast_text(v[0]))
+    v = g("VI")
+    if v:
+        rec.volume = fast_text(v[0])
+    v = g("IP")
+    if v:
+        rec.issue = fast_text(v[0])
+    v = g("PG")
+    if v and v[0]:
+        rec.pages = normalise_pages(v[0])
+    ids = g("AID") or []
+    lid = g("LID")
+    if lid:
+        ids = ids + lid
+    for v in ids:
         if v.endswith("[doi]"):
             rec.doi = normalise_doi(v[:-5])
             if rec.doi:
                 break
-    pmc = _one(raw, "PMC")
-    if pmc:
-        rec.pmcid = normalise_pmcid(pmc)
-    issn = g("IS")
-    if issn:
-        rec.issn = normalise_issn(" ".join(issn))
-    if "OT" in raw:
-        rec.keywords = unique(g("OT"))
-    if "MH" in raw:
-        rec.mesh = unique([v.replace("*", "") for v in g("MH")])
-    if "LA" in raw:
-        rec.language = language_name(g("LA"))
-    if "PT" in raw:
-        rec.pub_types = unique(g("PT"))
+    v = g("PMC")
+    if v and v[0]:
+        rec.pmcid = normalise_pmcid(v[0])
+    v = g("IS")
+    if v:
+        rec.issn = list(_issns(" ".join(v)))
+    v = g("OT")
+    if v:
+        rec.keywords = unique(v)
+    v = g("MH")
+    if v:
+        j = "\n".join(v)
+        rec.mesh = [*map(intern, unique(j.replace("*", "").split("\n") if "*" in j else v))]
+    v = g("LA")
+    if v:
+        rec.language = _language(v[0]) if len(v) == 1 else intern(language_name(v))
+    v = g("PT")
+    if v:
+        rec.pub_types = [*map(intern, unique(v))]
     return rec
+
+
+@lru_cache(maxsize=4096)
+def _issns(value: str) -> tuple[str, ...]:
+    """normalise_issn, once per distinct IS text (journals recur), interned."""
+    return tuple(map(intern, normalise_issn(value)))
+
+
+@lru_cache(maxsize=1024)
+def _language(value: str) -> str:
+    return intern(language_name([value]))
 
 
 def _one(raw: dict, tag: str) -> str:

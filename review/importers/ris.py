@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from sys import intern
 
 from review.records import (
+    RawFields,
     Record,
     Source,
     clean_text,
@@ -114,9 +115,27 @@ def gc_paused():
             gc.enable()
 
 
+def fast_texts(values: list[str]) -> list[str]:
+    """``[fast_text(v) for v in values]``, tested in one pass over all of them.
+
+    Joined with "|" (not white space, not markup), the values are all clean
+    exactly when the joined text is: no markup, no white space but single
+    spaces inside values, none at a value's ends (" |", "| ").
+    """
+    j = "|".join(values)
+    if (
+        "<" in j or "&" in j or "  " in j or " |" in j or "| " in j
+        or j[:1] == " " or j[-1:] == " " or not j.isprintable()
+    ):
+        return [fast_text(v) for v in values]
+    return values[:]
+
+
 def unique(values) -> list[str]:
     """Cleaned values, blanks and case-insensitive repeats dropped, order kept (as dedupe_list)."""
-    vals = [fast_text(v) for v in values]
+    if not isinstance(values, list):
+        values = list(values)
+    vals = fast_texts(values)
     if all(vals) and len(set(map(str.lower, vals))) == len(vals):
         return vals
     seen: set[str] = set()
@@ -241,10 +260,58 @@ def sniff(head: str) -> float:
 def parse(text: str, ctx) -> list[Record]:
     """Every record between a "TY  -" line and its "ER  -" line."""
     with gc_paused():
-        return _parse(text, ctx)
+        return parse_stream([text], ctx)
+
+
+def parse_stream(chunks, ctx) -> list[Record]:
+    """The records of a file given as chunks (``str``, or UTF-8 ``bytes`` with "\\n"
+    line ends, each chunk ending at a line end), built as the chunks come so
+    that a large file is never held whole. Each record keeps its own lines
+    (bytes when given bytes) for ``raw``, split into fields when first read.
+    A ``UnicodeDecodeError`` means the bytes are not UTF-8."""
+    it = iter(chunks)
+    buf = next(it, None)
+    if buf is None:
+        return _parse("", ctx)
+    is_bytes = isinstance(buf, bytes)
+    ty = b"\nTY  -" if is_bytes else "\nTY  -"
+    nl = b"\n" if is_bytes else "\n"
+    first = 0 if buf[:5] == ty[1:] else buf.find(ty) + 1
+    if first == 0 and buf[:5] != ty[1:]:  # no "TY" in the first chunk: an odd file, read whole
+        rest = buf[:0].join([buf, *it])
+        return _parse(rest.decode("utf-8") if is_bytes else rest, ctx)
+    records: list[Record] = []
+    line = buf.count(nl, 0, first) + 1  # the line of buf[first]
+    buf = buf[first:]
+    for chunk in it:
+        cut = buf.rfind(ty)  # the records before the last "TY" line are whole
+        if cut <= 0:
+            buf += chunk
+            continue
+        line = _read_blocks(buf, cut + 1, line, records, ctx, False)
+        buf = buf[cut + 1:] + chunk
+    _read_blocks(buf, len(buf), line, records, ctx, True)
+    return records
+
+
+def _read_blocks(buf, stop: int, line: int, records: list[Record], ctx, final: bool) -> int:
+    """The records in buf[:stop], which starts at a "TY" line on line `line`;
+    returns the line of buf[stop]."""
+    is_bytes = isinstance(buf, bytes)
+    ty = b"\nTY  -" if is_bytes else "\nTY  -"
+    nl = b"\n" if is_bytes else "\n"
+    start = 0
+    while start < stop:
+        i = buf.find(ty, start + 1, stop)
+        end = stop if i < 0 else i + 1
+        _read_block(buf[start:end], line, records, ctx, last=final and i < 0)
+        line += buf.count(nl, start, end)
+        start = end
+    return line
 
 
 def _parse(text: str, ctx) -> list[Record]:
+    """A text with no "TY  -" line near its start: records from the first tagged line."""
     records: list[Record] = []
     starts = _starts(text)
     if not starts:
@@ -274,20 +341,28 @@ def _starts(text: str) -> list[int]:
     return out
 
 
-def _read_block(block: str, line: int, records: list[Record], ctx, last: bool) -> None:
-    """One "TY" line up to the next: a record, then what lies outside it."""
-    j = block.find("\nER  -")
+def _read_block(block, line: int, records: list[Record], ctx, last: bool) -> None:
+    """One "TY" line up to the next (str, or UTF-8 bytes): a record, then what lies outside it."""
+    is_bytes = isinstance(block, bytes)
+    j = block.find(b"\nER  -" if is_bytes else "\nER  -")
     if j < 0:
-        body, trailer = block, ""
+        body, trailer = block, block[:0]
         where = "the last record" if last else "this record"
         ctx.warn(f"{where} has no 'ER  -' line; kept what is there (file cut short?)", line=line)
     else:
         body = block[:j]
-        k = block.find("\n", j + 1)
-        trailer = block[k + 1:] if k >= 0 else ""
-    records.append(record_from_raw(_fields(body), Source(position=len(records) + 1, line=line)))
-    if trailer and "  -" in trailer:
-        _read_trailer(trailer, line + block.count("\n", 0, len(block) - len(trailer)), records, ctx)
+        k = block.find(b"\n" if is_bytes else "\n", j + 1)
+        trailer = block[k + 1:] if k >= 0 else block[:0]
+    text = body.decode("utf-8") if is_bytes else body
+    rec = record_from_raw(_fields(text), Source(position=len(records) + 1, line=line))
+    rec.raw = RawFields(body, _fields)
+    records.append(rec)
+    if trailer:
+        at = line + block.count(b"\n" if is_bytes else "\n", 0, len(block) - len(trailer))
+        if is_bytes:
+            trailer = trailer.decode("utf-8")  # decoded even when unused: a check that the file is UTF-8
+        if "  -" in trailer:
+            _read_trailer(trailer, at, records, ctx)
 
 
 def _read_trailer(trailer: str, line: int, records: list[Record], ctx) -> None:
@@ -349,7 +424,8 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     rec = Record(raw=raw, source=source)
     rec.title = fast_text(_first(raw, "TI", "T1", "CT", "BT"))
     rec.abstract = _abstract(raw)
-    rec.authors = [a for a in map(_author, g("AU") or g("A1") or ()) if a]
+    au = g("AU") or g("A1")
+    rec.authors = _authors(au) if au else []
     rec.year = parse_year(_first(raw, "PY", "Y1", "DA"))
     _journal(rec, raw)
     rec.volume = fast_text(_first(raw, "VL", "VO"))
@@ -400,6 +476,26 @@ INITIALS = frozenset(
 )
 # What in a family name would make normalise_author do more than join it to the initials.
 NOT_PLAIN = re.compile(r"[,;()<&]|[^\S\n ]|  |^ | $|^$", re.M)
+
+
+# "Family, INI" names joined with "|", all already as normalise_author gives them
+# (see _author); a name with no lower-case letter may be an all-capitals family.
+_PLAIN_NAME = r"[^\s,;()<&|]+(?: [^\s,;()<&|]+)*, [A-Z]{1,3}"
+_PLAIN_NAMES = re.compile(rf"{_PLAIN_NAME}(?:\|{_PLAIN_NAME})*")
+_NO_LOWER_CASE = re.compile(r"\|[^a-z|]*(?=\||$)")  # searched in "|" + names: a "|" prefix is quick to find
+
+
+def _authors(values: list[str]) -> list[str]:
+    """``_author`` over a record's names, tested all at once when they are all plain."""
+    j = "|".join(values)
+    if (
+        _PLAIN_NAMES.fullmatch(j)
+        and j.count("|") == len(values) - 1
+        and max(map(len, values)) <= 63  # so no family name is over 60 characters
+        and not _NO_LOWER_CASE.search("|" + j)
+    ):
+        return values[:]
+    return [a for a in map(_author, values) if a]
 
 
 def _author(value: str) -> str:

@@ -13,7 +13,7 @@ reads another reviewer's decisions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -193,17 +193,25 @@ class Session:
     (default: the queue) are the ids a log line may name; the CLI should pass
     every record id of the library, so that a record leaving the queue keeps
     its decision instead of becoming an "unknown record id" problem.
-    Problems and warnings from reading the log are in ``self.read``.
+    Problems and warnings from reading the log are in ``self.read``; ``display``
+    turns the log's path into the name used in them (e.g. protocol.display_path).
+    ``translate`` maps a logged record id to the queue's id (a member's id to its
+    work's id, after a merge changed which id names the work).
     """
 
     def __init__(self, root: Path, stage: str, reviewer: str, queue: Sequence[str],
                  config: ScreeningConfig | None = None, known_ids: Iterable[str] | None = None,
-                 clock: Callable[[], str] = now):
+                 clock: Callable[[], str] = now, display: Callable[[Path], str] | None = None,
+                 translate: Callable[[str], str | None] | None = None):
         self.path = log_path(root, stage, reviewer)
         self.clock = clock
         cfg = config or ScreeningConfig()
-        self.read: LogRead = read_log(self.path, stage, cfg, known_ids=known_ids if known_ids is not None else queue)
-        self.state = ScreeningState.replay(stage, queue, self.read.entries, cfg)
+        self.read: LogRead = read_log(self.path, stage, cfg, known_ids=known_ids if known_ids is not None else queue,
+                                      display=display(self.path) if display else None)
+        entries = self.read.entries
+        if translate is not None:  # a line naming a record that is now part of a work counts for the work
+            entries = [replace(e, record_id=translate(e.record_id) or e.record_id) for e in entries]
+        self.state = ScreeningState.replay(stage, queue, entries, cfg)
 
     def decide(self, decision: str, reason: str = "", note: str = "") -> Decision:
         return self._commit(self.state.make_decision(decision, reason, note, self.clock()))

@@ -37,6 +37,7 @@ class Search:
     limits: str = ""
     notes: str = ""
     records: int | None = None  # the count the database reported, checked on import
+    kind: str = "database"  # PRISMA 2020: database or register
     line: int = 0
 
     def path(self, root: Path) -> Path:
@@ -52,6 +53,7 @@ class OtherSource:
     file: str = ""  # relative to records/searches/; may be empty when nothing was found
     date: str = ""
     notes: str = ""
+    kind: str = ""  # PRISMA 2020: citation, website, organisation or other ("" = from `method`)
     line: int = 0
 
     def path(self, root: Path) -> Path | None:
@@ -174,9 +176,11 @@ TOP_KEYS = {
     "previous": "for an updated review: the previous version's studies and reports",
 }
 QUESTION_KEYS = ("text", "population", "intervention", "exposure", "comparison", "comparator", "outcome", "outcomes", "design", "setting", "timing")
-SEARCH_KEYS = ("name", "database", "file", "date", "query", "interface", "limits", "notes", "records")
+SEARCH_KEYS = ("name", "database", "file", "date", "query", "interface", "limits", "notes", "records", "kind")
+SEARCH_KINDS = ("database", "register")
+OTHER_KINDS = ("citation", "website", "organisation", "other")
 SEARCH_REQUIRED = ("name", "database", "file", "date", "query")
-OTHER_KEYS = ("name", "method", "file", "date", "notes")
+OTHER_KEYS = ("name", "method", "file", "date", "notes", "kind")
 ANALYSIS_KEYS = ("name", "outcome", "measure", "method", "hk", "data", "groups", "favours", "subgroup")
 PREVIOUS_KEYS = ("studies", "reports")
 SCREENING_KEYS = (
@@ -245,6 +249,18 @@ def check_text(text: str, file: str = PROTOCOL_FILE) -> tuple[Protocol | None, l
             loc = section.value.get(first) if isinstance(section.value, dict) else None
             c.add(loc.line if loc is not None else section.line, f"screening.{key}", message)
     extraction = _section(c, top.get("extraction"), EXTRACTION_KEYS, "extraction")
+    if extraction:
+        from review.errors import InputError
+        from review.extraction.form import parse_form
+
+        try:
+            parse_form(extraction)
+        except InputError as err:
+            section = top["extraction"]
+            first = re.split(r"[.\[]", err.field or "", maxsplit=1)[0]
+            loc = section.value.get(first) if isinstance(section.value, dict) else None
+            c.add(loc.line if loc is not None else section.line, f"extraction.{err.field}" if err.field else "extraction",
+                  err.message)
     previous = {}
     if "previous" in top:
         prev = c.keys(top["previous"], PREVIOUS_KEYS, "previous")
@@ -317,6 +333,7 @@ def _searches(c: _Checker, loc: _Located | None) -> list[Search]:
         if not d:
             continue
         vals = {k: c.text(d.get(k), k, required=k in SEARCH_REQUIRED, line=item.line) for k in SEARCH_KEYS if k != "records"}
+        vals["kind"] = _check_kind(c, vals["kind"] or "database", d.get("kind"), SEARCH_KINDS)
         _check_name(c, vals["name"], d.get("name"), [s.name for s in out])
         _check_date(c, vals["date"], d.get("date"))
         _check_file(c, vals["file"], d.get("file"))
@@ -338,6 +355,8 @@ def _others(c: _Checker, loc: _Located | None, taken: set[str]) -> list[OtherSou
         if not d:
             continue
         vals = {k: c.text(d.get(k), k, required=k in ("name", "method"), line=item.line) for k in OTHER_KEYS}
+        if vals["kind"]:
+            vals["kind"] = _check_kind(c, vals["kind"], d.get("kind"), OTHER_KINDS)
         _check_name(c, vals["name"], d.get("name"), list(taken) + [o.name for o in out])
         if vals["date"]:
             _check_date(c, vals["date"], d.get("date"))
@@ -408,6 +427,13 @@ def _unwrap(loc: _Located) -> Any:
     if isinstance(loc.value, list):
         return [_unwrap(v) for v in loc.value]
     return loc.value
+
+
+def _check_kind(c: _Checker, value: str, loc: _Located | None, allowed: tuple[str, ...]) -> str:
+    value = value.lower()
+    if value not in allowed:
+        c.add(loc.line if loc else None, "kind", f"kind {value!r} is not one of {', '.join(allowed)}")
+    return value
 
 
 def _check_name(c: _Checker, name: str, loc: _Located | None, taken: list[str]) -> None:

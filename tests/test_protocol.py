@@ -121,3 +121,21 @@ def test_screening_section_problems_name_their_line():
     """)
     _, problems = check_text(text)
     assert [(p.line, p.key) for p in problems] == [(5, "screening.reviewers_per_record")]
+
+
+def test_kinds_and_extraction_problems_name_their_lines():
+    text = textwrap.dedent("""\
+        title: t
+        question: q
+        searches:
+          - {name: ct, database: ClinicalTrials.gov, file: ct.csv, date: 2025-01-01, query: q, kind: register}
+        other_sources:
+          - name: web
+            method: hand searching
+            kind: blog
+        extraction:
+          extractors: 3
+    """)
+    protocol, problems = check_text(text)
+    assert protocol.searches[0].kind == "register"
+    assert [(p.line, p.key) for p in problems] == [(8, "kind"), (10, "extraction.extractors")]

@@ -42,11 +42,11 @@ def sources_of(protocol) -> list[SourceInfo]:
     """Every search and other source of protocol.yaml, in protocol order."""
     out = []
     for s in protocol.searches:
-        kind = "register" if _REGISTER.search(s.database or "") else "database"
+        kind = "register" if s.kind == "register" or _REGISTER.search(s.database or "") else "database"
         out.append(SourceInfo(s.name, s.database or s.name, kind))
     for o in protocol.other_sources:
         label = (o.method or o.name).strip()
-        out.append(SourceInfo(o.name, label[:1].upper() + label[1:], source_kind(o.method or "")))
+        out.append(SourceInfo(o.name, label[:1].upper() + label[1:], o.kind or source_kind(o.method or "")))
     return out
 
 

@@ -623,12 +623,15 @@ def trimfill(
     k = yi0.size
 
     if side is None:
+        same_variance = InputError(
+            "trimfill: all studies have the same variance, so the side with the missing "
+            "studies cannot be estimated; give side='left' or side='right'"
+        )
         if np.ptp(vi0) == 0:
-            raise InputError(
-                "trimfill: all studies have the same variance, so the side with the missing "
-                "studies cannot be estimated; give side='left' or side='right'"
-            )
+            raise same_variance
         res = rma(yi0, vi0, mods=np.sqrt(vi0), method=d.method, control=d.control)
+        if res.beta.size < 2:  # variances equal to rounding: the SE moderator was dropped as redundant
+            raise same_variance
         side = "right" if float(res.beta[1]) < 0 else "left"
 
     flip = -1.0 if side == "right" else 1.0

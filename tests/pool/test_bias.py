@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from review.errors import InputError
@@ -350,6 +350,7 @@ def _symmetric_data(draw):
     return yi[list(order)], vi[list(order)]
 
 
+@example((np.array([0.1, 0.2, -0.1, -0.2]), np.array([1.0, 1.0 - 1e-13, 1.0, 1.0 - 1e-13])))
 @settings(max_examples=40, deadline=None)
 @given(_symmetric_data())
 def test_trimfill_R0_fills_nothing_on_a_symmetric_set(data):
@@ -363,7 +364,8 @@ def test_trimfill_R0_fills_nothing_on_a_symmetric_set(data):
     yi, vi = data
     from review.pool.models import rma
 
-    side = "left" if np.ptp(vi) == 0 else None  # equal vi: no side regression possible
+    # equal vi (also equal but for rounding): no side regression possible, so give the side
+    side = "left" if np.ptp(vi) <= 1e-9 * np.max(vi) else None
     res = bias.trimfill(yi, vi, method="FE", estimator="R0", side=side)
     assert res.k0 == 0 and res.k == yi.size and not res.filled.any()
     assert res.estimate == pytest.approx(float(rma(yi, vi, method="FE").beta[0]), rel=1e-12, abs=1e-12)
@@ -466,3 +468,12 @@ def test_bad_input_raises_input_error():
         bias.trimfill(yi, equal)
     with pytest.raises(InputError, match="not of full rank"):
         bias.regtest(yi, equal)
+
+
+def test_trimfill_variances_equal_but_for_rounding_ask_for_a_side():
+    """Found by hypothesis: variances equal to 1e-13 made the SE moderator redundant (dropped
+    by rma as metafor drops it), and the side regression then had no slope to read."""
+    yi = np.array([0.1, 0.2, -0.1, -0.25])
+    vi = np.array([1.0, 1.0 - 1e-13, 1.0, 1.0 - 1e-13])
+    with pytest.raises(InputError, match="same variance"):
+        bias.trimfill(yi, vi, method="FE", estimator="R0")

@@ -85,11 +85,20 @@ class RawFields(MutableMapping):
     def __len__(self) -> int:
         return len(self.data)
 
+    def _absent(self, key: object) -> bool:
+        """True when `key` cannot be a field: not split yet, and not in the text at all
+        (every tag is written in its record's text). Spares a split for a look-up
+        such as ``raw.get("_id")`` on every record."""
+        text = self._text
+        if self._dict is not None or not isinstance(key, str):
+            return False
+        return (key.encode("utf-8") if isinstance(text, bytes) else key) not in text
+
     def __contains__(self, key: object) -> bool:
-        return key in self.data
+        return False if self._absent(key) else key in self.data
 
     def get(self, key, default=None):
-        return self.data.get(key, default)
+        return default if self._absent(key) else self.data.get(key, default)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, RawFields):
@@ -256,7 +265,7 @@ def normalise_doi(value: str | None) -> str:
     """Lower-case, no resolver prefix, no trailing punctuation; "" when it is not a DOI."""
     if not value:
         return ""
-    v = value.strip()
+    v = value.strip() if isinstance(value, str) else ""
     if v[:3] == "10." and v.isprintable() and " " not in v and "<" not in v and "&" not in v:
         return v.rstrip(".,;").lower()  # the common case: a bare DOI, nothing to clean
     value = clean_text(value).strip()
@@ -290,7 +299,7 @@ _PAGE_RANGE = re.compile(r"([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)")
 
 def normalise_pages(value: str | None) -> str:
     """"123-9" -> "123-129", "e1234" stays, en dashes become hyphens, "123-123" -> "123"."""
-    if value and value.isdigit() and value.isascii():  # one page, nothing to do
+    if isinstance(value, str) and value.isdigit() and value.isascii():  # one page, nothing to do
         return value
     value = clean_text(value).replace("\u2010", "-").replace("\u2013", "-").replace("\u2014", "-")
     if "-" in value:
@@ -317,7 +326,7 @@ _ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
 
 
 def normalise_pmid(value: str | None) -> str:
-    if value and len(value) <= 9 and value.isdigit() and value.isascii():
+    if isinstance(value, str) and len(value) <= 9 and value.isdigit() and value.isascii():
         return value.lstrip("0")
     m = _PMID.search(value or "")
     return m.group(0).lstrip("0") if m else ""

@@ -71,15 +71,19 @@ def utf8_head(head: bytes) -> tuple[bytes, str] | None:
 
 
 def utf8_chunks(first: bytes, fh, size: int | None = None):
-    """A UTF-8 file's bytes from `first` (already read) then `fh`, in chunks that
-    end at a line end, with "\\n" line ends and no BOMs: what `decode` does to the
-    text, done to the bytes, so a large file is never held whole. The bytes are
-    not checked here: decoding a record's bytes raises UnicodeDecodeError when
-    they are not UTF-8."""
+    """A UTF-8 file's bytes from `first` (already read) then `fh`, in chunks with
+    "\\n" line ends and no BOMs: what `decode` does to the text, done to the
+    bytes, so a large file is never held whole. A chunk may end inside a line
+    (parsers keep the text after their last whole record for the next chunk),
+    never between CR and LF or inside a BOM. The bytes are not checked here:
+    decoding a record's bytes raises UnicodeDecodeError when they are not UTF-8."""
     chunk = first
     while chunk:
-        if chunk[-1:] != b"\n":
-            chunk += fh.readline()  # up to the line end (a CRLF stays whole)
+        while chunk[-1:] in (b"\r", b"\xef") or chunk[-2:] == b"\xef\xbb":  # rare: read on a little
+            more = fh.read(1)
+            if not more:
+                break
+            chunk += more
         if b"\r" in chunk:
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if b"\xef\xbb\xbf" in chunk:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import gc
 import re
 from contextlib import contextmanager
+from functools import lru_cache
 from sys import intern
 
 from review.records import (
@@ -239,9 +240,9 @@ def ovid_database(url: str) -> str:
 
 _TY = re.compile(r"^TY  -", re.M)
 _ER = re.compile(r"^ER  -[ \t]*(?:\n|$)", re.M)
-# a new field starts at a line "XX  - value" (or "XX  -" with nothing after it)
-_FIELD_BREAK = re.compile(r"\n(?=[A-Z][A-Z0-9]  -(?:[ \t]|\n|$))")
+# a field is a line "XX  - value" (or "XX  -" with nothing after it) and the untagged lines after it
 _ANY_TAG = re.compile(r"^[A-Z][A-Z0-9]  -(?:[ \t]|$)", re.M)
+_FIELD = re.compile(r"^([A-Z][A-Z0-9])  -(?:[ \t]|(?=\n)|$)(.*(?:\n(?![A-Z][A-Z0-9]  -(?:[ \t]|\n|$)).*)*)", re.M)
 _LABELLED_ID = re.compile(r"^(.*?)\s*\[([A-Za-z ]+)\]$")
 _PUBMED_IN_TEXT = re.compile(r"PUBMED\s+(\d+)", re.I)
 _OVID_CLASS = re.compile(r"\[\d{4}\]$")  # PsycInfo classification codes in Ovid's M3
@@ -265,7 +266,7 @@ def parse(text: str, ctx) -> list[Record]:
 
 def parse_stream(chunks, ctx) -> list[Record]:
     """The records of a file given as chunks (``str``, or UTF-8 ``bytes`` with "\\n"
-    line ends, each chunk ending at a line end), built as the chunks come so
+    line ends, cut anywhere but between CR and LF), built as the chunks come so
     that a large file is never held whole. Each record keeps its own lines
     (bytes when given bytes) for ``raw``, split into fields when first read.
     A ``UnicodeDecodeError`` means the bytes are not UTF-8."""
@@ -393,16 +394,18 @@ def _read_trailer(trailer: str, line: int, records: list[Record], ctx) -> None:
 
 
 def _fields(body: str) -> dict[str, list[str]]:
-    """tag -> values; a value keeps its untagged continuation lines after a newline."""
+    """tag -> values; a value keeps its untagged continuation lines after a newline.
+
+    One regex finds every "XX  - value" line with the untagged lines after it
+    (in C); the character after "  -" (a space, a tab) is not part of the value.
+    """
     raw: dict[str, list[str]] = {}
-    for field in _FIELD_BREAK.split(body):
-        if field[2:5] != "  -":
-            continue  # text before the first tag (a BOM remnant, blank lines)
-        tag = field[:2]
-        value = field[6:].strip()
+    get = raw.get
+    for tag, value in _FIELD.findall(body):
+        value = value.strip()
         if "\n" in value:
             value = "\n".join(s for s in (p.strip() for p in value.split("\n")) if s)
-        have = raw.get(tag)
+        have = get(tag)
         if have is None:
             raw[intern(tag)] = [value]  # one key object for all records: less memory
         else:
@@ -410,11 +413,28 @@ def _fields(body: str) -> dict[str, list[str]]:
     return raw
 
 
+@lru_cache(maxsize=4096)
+def _issns(value: str) -> tuple[str, ...]:
+    """normalise_issn, once per distinct SN text (journals recur), interned."""
+    return tuple(map(intern, normalise_issn(value)))
+
+
+@lru_cache(maxsize=1024)
+def _language(value: str) -> str:
+    return intern(language_name([value]))
+
+
 def _first(raw: dict, *tags: str) -> str:
+    """The first non-empty value of the first of `tags` that has one."""
+    get = raw.get
     for tag in tags:
-        for v in raw.get(tag, ()):
-            if v:
-                return v
+        values = get(tag)
+        if values:
+            if values[0]:
+                return values[0]
+            for v in values:
+                if v:
+                    return v
     return ""
 
 
@@ -436,12 +456,17 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
         if doi:
             rec.doi = doi
             break
-    issn: list[str] = []
-    for v in g("SN", ()):
-        for x in normalise_issn(v):
-            if x not in issn:
-                issn.append(x)
-    rec.issn = issn
+    sn = g("SN")
+    if sn:
+        if len(sn) == 1:
+            rec.issn = list(_issns(sn[0]))
+        else:
+            issn: list[str] = []
+            for v in sn:
+                for x in _issns(v):
+                    if x not in issn:
+                        issn.append(x)
+            rec.issn = issn
     kws = g("KW")
     if kws:
         terms = unique(p for v in kws for p in v.split("\n")) if "\n" in "\t".join(kws) else unique(kws)
@@ -454,8 +479,9 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
             rec.keywords = terms
     if "MH" in raw:
         rec.mesh = unique(g("MH"))
-    if "LA" in raw:
-        rec.language = language_name(g("LA"))
+    la = g("LA")
+    if la:
+        rec.language = _language(la[0]) if len(la) == 1 else language_name(la)
     if "M3" in raw:
         rec.pub_types = unique(p for v in g("M3") if not _OVID_CLASS.search(v) for p in v.split(";"))
     rec.url = fast_text(_first(raw, "UR"))

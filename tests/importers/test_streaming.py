@@ -164,3 +164,36 @@ def test_fast_field_extraction_agrees_with_splitting_every_field(shared_dir, dat
             assert again.normalised() == rec.normalised(), (path.name, rec.source.line)
             checked += 1
     assert checked > 1000
+
+
+def test_medline_records_without_blank_lines_between_them_keep_their_lines():
+    text = "PMID- 1\nTI  - One.\nPMID- 2\nTI  - Two\n      goes on.\nPMID- 3\nPMID- 4\nTI  - Four.\n"
+    recs = medline.parse(text, _ctx())
+    assert [(r.pmid, r.title, r.source.line) for r in recs] == [
+        ("1", "One.", 1), ("2", "Two goes on.", 3), ("3", "", 6), ("4", "Four.", 7)]
+    assert recs[1].raw == {"PMID": ["2"], "TI": ["Two goes on."]}
+
+
+def test_looking_up_a_tag_that_is_not_there_does_not_split_the_fields():
+    raw = RawFields(b"\nPMID- 7\nTI  - T.\n", medline._raw_fields)
+    assert raw.get("_id") is None and "_id" not in raw and raw._dict is None
+    assert raw.get("TI") == ["T."] and raw._dict is not None
+    tricky = RawFields("\nPMID- 7\nTI  - mentions XY here\n", medline._raw_fields)
+    assert tricky.get("XY") is None and "XY" not in tricky  # in the text, yet not a tag
+
+
+def test_medline_wanted_tags_trie_is_the_tag_list():
+    tags = medline._WANTED_TAGS.split("|")
+    text = "".join(f"\n{t:<4}- v{t}" for t in tags + ["AD", "FAU", "PST", "TT", "PMCR", "ISBN"])
+    assert sorted(t for t, _ in medline._WANTED_RE.findall(text)) == sorted(tags)
+
+
+def test_utf8_chunks_never_cut_a_crlf_or_a_bom():
+    import io
+
+    data = "\ufeffTY  - JOUR\r\nTI  - Caf\u00e9\rAB  - x\r\n\ufeffTY  - GEN\r\nER  - \r\n".encode()
+    expected = data.replace(b"\xef\xbb\xbf", b"").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    for head in range(1, 8):
+        for size in range(1, 6):
+            chunks = list(_text.utf8_chunks(data[:head], io.BytesIO(data[head:]), size))
+            assert b"".join(chunks) == expected, (head, size)

@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from review.dedup import Decision, find_duplicates, record_keys  # noqa: E402
+from review.dedup import Decision, find_duplicates  # noqa: E402
 from review.importers import read_file  # noqa: E402
 
 SETS = {

@@ -33,16 +33,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from review.screening.rank import Ranker  # noqa: E402
 from review.screening.simulate import (  # noqa: E402
     LabelledSet,
     StopSettings,
     n_to_recall,
     read_labelled,
     rrf,
-    simulate,
+    run_once,
+    simulate_quasi_stop,
+    simulate_stop,
     start_records,
     wss,
 )
+
+SWITCH_SHARES = (0.02, 0.05, 0.10)
 
 SHARED = REPO.parent / "shared" / "benchmarks" / "screening"
 SETS = {
@@ -106,6 +111,75 @@ def asreview_order(exe: str, csv_path: Path, start: list[int], seed: int, out: P
     return order, seconds
 
 
+def speed(n: int = 10_000, repeat: int = 5) -> str:
+    """Seconds to vectorise, retrain and rank with n records (the four sets joined, first n)."""
+    texts: list[str] = []
+    labels: list[int] = []
+    for name in SETS:
+        data, _ = load(name)
+        texts += data.texts
+        labels += data.labels
+    texts, labels = texts[:n], labels[:n]
+    t = time.perf_counter()
+    ranker = Ranker(corpus=texts, seed=0)
+    vec = time.perf_counter() - t
+    lines = [f"TF-IDF on {n:,} records (once per session): {vec:.2f} s, "
+             f"{ranker._matrix.shape[1]:,} features"]
+    for n_fit in (1_000, n // 2, n):
+        rows = list(range(n_fit))
+        best_fit = best_rank = float("inf")
+        for _ in range(repeat):
+            t = time.perf_counter()
+            ranker.fit_rows(rows, labels[:n_fit])
+            best_fit = min(best_fit, time.perf_counter() - t)
+            t = time.perf_counter()
+            ranker.rank_rows(list(range(n_fit, n)) or rows)
+            best_rank = min(best_rank, time.perf_counter() - t)
+        lines.append(f"retrain on {n_fit:,} screened: {best_fit:.3f} s; rank the other "
+                     f"{max(n - n_fit, 0) or n_fit:,}: {best_rank:.3f} s (best of {repeat})")
+    return "\n".join(lines)
+
+
+def code_hash() -> str:
+    """Hash of the ranking and simulation code, so cached review orders follow code changes."""
+    import hashlib
+
+    h = hashlib.sha1()
+    for f in ("rank.py", "simulate.py"):
+        h.update((REPO / "review" / "screening" / f).read_bytes())
+    return h.hexdigest()[:10]
+
+
+def review_run(labels: list[int], order: list[int], seed: int, seconds: float, settings: StopSettings) -> dict:
+    """Metrics and stopping points of one of review's runs, from its screening order."""
+    import random
+
+    from dataclasses import replace
+
+    ordered = [labels[i] for i in order]
+    n, total = len(labels), sum(labels)
+    d = {"seed": seed, "seconds": seconds, **metrics(order, labels)}
+    d["perfect_saved"] = (n - d["n_screened_95"]) / n
+    for share in SWITCH_SHARES:
+        s = replace(settings, switch_share=share)
+        stop_n, found = simulate_stop(ordered, s, random.Random(seed + 7919))
+        d[f"stop_{share}"] = {"stop_n": stop_n, "stop_recall": found / total, "saved": (n - stop_n) / n}
+    main = d[f"stop_{settings.switch_share}"]
+    d.update(stop_n=main["stop_n"], stop_recall=main["stop_recall"], saved=main["saved"])
+    q_n, q_found = simulate_quasi_stop(ordered, settings)
+    d.update(quasi_stop_n=q_n, quasi_stop_recall=q_found / total)
+    # "Irrelevant in a row" with the same count as the switch: where that heuristic alone stops.
+    streak, found, stop = 0, 0, n
+    for t, v in enumerate(ordered, 1):
+        found += v
+        streak = 0 if v else streak + 1
+        if streak >= settings.switch(n):
+            stop = t
+            break
+    d.update(streak_stop_n=stop, streak_stop_recall=sum(ordered[:stop]) / total)
+    return d
+
+
 def metrics(order: list[int], labels: list[int]) -> dict:
     """Metrics of an order that may stop at the last relevant record (the rest is irrelevant)."""
     ordered = [labels[i] for i in order]
@@ -135,11 +209,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="ASReview runs at once")
     ap.add_argument("--work", default="/tmp/review-screening-bench")
     ap.add_argument("--json", help="write every run's numbers here")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="use only seeds whose runs are already cached (both tools); say how many")
+    ap.add_argument("--speed", action="store_true", help="only time the ranker on 10,000 records")
     args = ap.parse_args(argv)
+    if args.speed:
+        print(speed())
+        return 0
     if not SHARED.is_dir():
         print(f"no benchmark data at {SHARED}", file=sys.stderr)
         return 2
     work = Path(args.work)
+    code = code_hash()  # of the code loaded now (the files may change while this runs)
     use_asr = not args.no_asreview and Path(args.asreview).exists()
     version = asreview_version(args.asreview) if use_asr else ""
     settings = StopSettings()
@@ -148,7 +229,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.sets:
         data, fields = load(name)
         seeds = list(range(args.seeds))
-        entry: dict = {"n": len(data.labels), "relevant": data.n_relevant, "review": [], "asreview": []}
+        if args.cached_only:
+            def cached(seed: int, name=name) -> bool:
+                review_ok = (work / name / f"review-{code}-seed{seed}.order.json").exists()
+                asr_ok = not use_asr or (work / name / f"asreview-{version}-seed{seed}.order.json").exists()
+                return review_ok and asr_ok
+            seeds = [s for s in seeds if cached(s)]
+        entry: dict = {"n": len(data.labels), "relevant": data.n_relevant, "review": [], "asreview": [],
+                       "seeds": seeds}
         if use_asr:
             csv_path = work / name / "data.csv"
             write_csv(csv_path, fields, data.labels)
@@ -161,17 +249,20 @@ def main(argv: list[str] | None = None) -> int:
             with ThreadPoolExecutor(max(1, args.jobs)) as pool:
                 entry["asreview"] = list(pool.map(one, seeds))
         if not args.only_asreview:
-            t = time.perf_counter()
-            results = simulate(data, seed=0, runs=args.seeds, settings=settings)
-            secs = (time.perf_counter() - t) / args.seeds
-            n = len(data.labels)
-            for r in results:
-                d = r.to_json()
-                d["seconds"] = secs
-                # Savings of the rule against perfect stopping at 95 % recall.
-                d["saved"] = (n - r.stop_n) / n
-                d["perfect_saved"] = (n - r.n_screened_95) / n
-                entry["review"].append(d)
+            ranker = None
+            for seed in seeds:
+                cache = work / name / f"review-{code}-seed{seed}.order.json"
+                if cache.exists():
+                    got = json.loads(cache.read_text())
+                else:
+                    if ranker is None:
+                        ranker = Ranker(corpus=data.texts, seed=seed)
+                    t = time.perf_counter()
+                    r = run_once(data, seed, ranker, settings=settings, quasi=False)
+                    got = {"order": r.order, "seconds": time.perf_counter() - t}
+                    cache.parent.mkdir(parents=True, exist_ok=True)
+                    cache.write_text(json.dumps(got))
+                entry["review"].append(review_run(data.labels, got["order"], seed, got["seconds"], settings))
         all_runs[name] = entry
         rows.append((name, entry))
         print(f"{name}: done", file=sys.stderr, flush=True)
@@ -192,24 +283,36 @@ def table(rows, version: str, settings: StopSettings) -> str:
                 continue
             col = lambda k: [r[k] for r in runs]  # noqa: E731
             secs = sum(col("seconds")) / len(runs)
-            out.append(f"| {name} | {e['n']:,} / {e['relevant']} | {tool} | {fmt(col('wss95'))} | "
+            out.append(f"| {name} | {e['n']:,} / {e['relevant']} | {tool}, {len(runs)} seeds | {fmt(col('wss95'))} | "
                        f"{fmt(col('wss100'))} | {fmt(col('rrf10'))} | {fmt(col('n_screened_95'), False)} | {secs:.1f} |")
-    out += ["", f"Stopping rule (random sampling after {settings.switch_share:.0%} of N, at least "
-                f"{settings.switch_min}, irrelevant in a row; recall target {settings.recall:.0%}, "
-                f"confidence {settings.confidence:.0%}):", "",
-            "| set | runs reaching 95% recall | recall at stop | screened at stop | saved | saved by perfect stop at 95% | share of perfect saving | quasi-sampling: reached / screened |",
-            "|---|---:|---|---|---|---|---|---|"]
+    out += ["", f"Stopping rule: ranked screening until k irrelevant records in a row, k = max("
+                f"{settings.switch_min}, share x N), then a random sample from the rest until the "
+                f"Callaghan & Mueller-Hansen test gives p < {1 - settings.confidence:.2f} for recall < "
+                f"{settings.recall:.0%}. Saved = records never screened / N; perfect = stopping exactly at "
+                "95% recall. Also: the same test on the ranked order alone (ranked quasi-sampling) and "
+                "stopping at k in a row without a test.", "",
+            "| set | rule | runs reaching 95% recall | recall at stop | screened at stop | saved | share of perfect saving |",
+            "|---|---|---:|---|---|---|---|"]
     for name, e in rows:
         runs = e["review"]
         if not runs:
             continue
-        ok = sum(r["stop_recall"] >= settings.recall for r in runs)
-        share = [r["saved"] / r["perfect_saved"] if r["perfect_saved"] else 0 for r in runs]
-        qok = sum(r["quasi_stop_recall"] >= settings.recall for r in runs)
-        out.append(f"| {name} | {ok}/{len(runs)} | {fmt([r['stop_recall'] for r in runs])} | "
-                   f"{fmt([r['stop_n'] for r in runs], False)} | {fmt([r['saved'] for r in runs])} | "
-                   f"{fmt([r['perfect_saved'] for r in runs])} | {fmt(share)} | "
-                   f"{qok}/{len(runs)} / {fmt([r['quasi_stop_n'] for r in runs], False)} |")
+        out.append(f"| {name} | perfect stop at 95% | - | - | {fmt([r['n_screened_95'] for r in runs], False)} | "
+                   f"{fmt([r['perfect_saved'] for r in runs])} | 100% |")
+        variants = [(f"random sample, switch at {share:.0%} of N", f"stop_{share}") for share in SWITCH_SHARES]
+        for label, key in variants + [("ranked quasi-sampling", None), ("k in a row (5% of N), no test", "streak")]:
+            if key is None:
+                got = [{"stop_n": r["quasi_stop_n"], "stop_recall": r["quasi_stop_recall"]} for r in runs]
+            elif key == "streak":
+                got = [{"stop_n": r["streak_stop_n"], "stop_recall": r["streak_stop_recall"]} for r in runs]
+            else:
+                got = [r[key] for r in runs]
+            n = e["n"]
+            saved = [(n - g["stop_n"]) / n for g in got]
+            share = [sv / r["perfect_saved"] if r["perfect_saved"] else 0 for sv, r in zip(saved, runs)]
+            ok = sum(g["stop_recall"] >= settings.recall for g in got)
+            out.append(f"| {name} | {label} | {ok}/{len(runs)} | {fmt([g['stop_recall'] for g in got])} | "
+                       f"{fmt([g['stop_n'] for g in got], False)} | {fmt(saved)} | {fmt(share)} |")
     return "\n".join(out)
 
 

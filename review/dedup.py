@@ -7,10 +7,12 @@ Pure functions, no files and no printing. The stages, in order:
    and what kind of item it is (erratum, reply, conference abstract, Part 2...);
 2. candidate pairs come from blocking (shared identifiers, the same title key,
    sorted neighbourhoods on the title read forwards and backwards, the same
-   first author and year, the same year/volume/first page), so the work grows
-   close to linearly with the number of records;
-3. each candidate pair is scored with rapidfuzz and settled by explicit rules:
-   ``duplicate`` (merged), ``possible`` (for a person) or ``distinct``;
+   first author and year, the same volume/first page), so the work grows
+   close to linearly with the number of records (`review.dedup_candidates`);
+3. the titles of all candidate pairs are scored at once in C (rapidfuzz
+   cpdist); pairs that can only be "distinct" stop there, the rest are settled
+   by explicit rules (`compare`): ``duplicate`` (merged), ``possible`` (for a
+   person) or ``distinct``;
 4. duplicate pairs are joined by union-find, strongest first, refusing any
    join that would put two records with a hard conflict (different DOIs or
    PMIDs, an erratum with its article, Part 1 with Part 2, a "different"
@@ -30,6 +32,17 @@ from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
+from review.dedup_candidates import (  # noqa: F401  (re-exported: part of this module's API)
+    BIG_BLOCK_WINDOW,
+    MAX_BLOCK,
+    REVERSE_WINDOW,
+    TITLE_FLOOR,
+    WINDOW,
+    _candidate_array,
+    _title_table,
+    _worth_comparing,
+    candidate_pairs,
+)
 from review.records import Record, Source, first_page
 from review.records import fold as _slow_fold
 
@@ -37,10 +50,6 @@ DUPLICATE = "duplicate"
 POSSIBLE = "possible"
 DISTINCT = "distinct"
 
-# Sorted-neighbourhood windows and the largest block compared all-against-all.
-WINDOW = 12
-REVERSE_WINDOW = 6
-MAX_BLOCK = 40
 
 
 # ---- keys -------------------------------------------------------------------------
@@ -128,8 +137,15 @@ class _Keys:
     ids: dict[str, str]  # pmid, pmcid, eid, wos_ut
 
 
+_TRAILING_WORDS = {"refs", "transl", "abstract", "review", "letter", "editorial"}
+
+
 def _title_key(title: str) -> tuple[str, str]:
     words = fold(title)
+    tail = words.rsplit(" ", 3)
+    if not (tail[-1] in _TRAILING_WORDS or (len(tail) >= 3 and tail[-2] == "in" and tail[-3] == "article")
+            or _PREFIX_NOISE.match(words)):
+        return words.replace(" ", ""), words  # nothing to strip (the common case, checked cheaply)
     for _ in range(2):
         shorter = _TRAILING_NOISE.sub("", _PREFIX_NOISE.sub("", words)).strip()
         if len(shorter.split()) >= 3:  # never strip a title down to nothing ("Editorial")
@@ -137,10 +153,14 @@ def _title_key(title: str) -> tuple[str, str]:
     return words.replace(" ", ""), words
 
 
+_ANY_NOTICE = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _NOTICE_PATTERNS))
+
+
 def _notice(words: str, pub_types: Sequence[str]) -> str:
-    for kind, pattern in _NOTICE_PATTERNS:
-        if pattern.search(words):
-            return kind
+    if _ANY_NOTICE.search(words):
+        for kind, pattern in _NOTICE_PATTERNS:
+            if pattern.search(words):
+                return kind
     if not pub_types:
         return ""
     types = {_fold_cached(t) for t in pub_types}
@@ -161,10 +181,33 @@ def _is_conference(rec: Record) -> bool:
         types = " ".join(_fold_cached(t) for t in rec.pub_types)
         if any(t in types for t in _CONF_TYPES):
             return True
-    venue = _fold_cached(rec.journal)
-    if _CONF_JOURNAL.search(venue) and ("abstract" in venue or "meeting" in venue or "congress" in venue):
+    if rec.journal and _cached(_conference_venue, rec.journal):
         return True
-    return bool((rec.volume or rec.issue) and _SUPPL.search(fold(f"{rec.volume} {rec.issue}")))
+    return bool((rec.volume or rec.issue) and _cached(_supplement, f"{rec.volume} {rec.issue}"))
+
+
+def _conference_venue(journal: str) -> bool:
+    venue = fold(journal)
+    return bool(_CONF_JOURNAL.search(venue)) and ("abstract" in venue or "meeting" in venue or "congress" in venue)
+
+
+def _supplement(volume_issue: str) -> bool:
+    return bool(_SUPPL.search(fold(volume_issue)))
+
+
+_CACHES: dict = defaultdict(dict)
+
+
+def _cached(fun, value: str):
+    """fun(value), remembered: journals, volumes and pages repeat across records."""
+    cache = _CACHES[fun]
+    try:
+        return cache[value]
+    except KeyError:
+        if len(cache) > 200_000:
+            cache.clear()
+        out = cache[value] = fun(value)
+        return out
 
 
 _FIRST_PAGE = re.compile(r"[A-Za-z]{0,3}\d+")
@@ -201,18 +244,7 @@ def _surname(author: str) -> str:
 
 
 _NO_IDS: dict[str, str] = {}  # shared by every record without identifiers; never changed
-_SMALL: dict[str, str] = {}
 _ISSUE_NUMBERS: dict[str, frozenset[str]] = {}
-
-
-def _small(value: str) -> str:
-    """One shared copy of each short value (volumes, pages): a million records repeat them."""
-    if len(value) > 8:
-        return value
-    out = _SMALL.setdefault(value, value)
-    if len(_SMALL) > 200_000:
-        _SMALL.clear()
-    return out
 
 
 def _issue_numbers(issue: str, volume: str) -> frozenset[str]:
@@ -241,11 +273,11 @@ def keys_for(rec: Record) -> _Keys:
         surnames=[s for s in (_surname(a) for a in rec.authors[:12]) if s][:8],  # compare() reads 8
         year=rec.year,
         journal=_fold_cached(rec.journal or rec.journal_abbrev),
-        volume=_small(_number(rec.volume)),
-        issue=_small(_number(rec.issue)),
+        volume=_cached(_number, rec.volume) if rec.volume else "",
+        issue=_cached(_number, rec.issue) if rec.issue else "",
         issue_numbers=_issue_numbers(rec.issue, rec.volume),
-        page=_small(_page_key(rec.pages)),
-        page_last=_small(_last_page(rec.pages)),
+        page=_cached(_page_key, rec.pages) if rec.pages else "",
+        page_last=_cached(_last_page, rec.pages) if rec.pages else "",
         doi=unquote(rec.doi).strip().lower(),
         ids=ids or _NO_IDS,
     )
@@ -283,11 +315,15 @@ def _abbreviates(wa: list[str], wb: list[str]) -> bool:
     return True
 
 
+_LOOKALIKE = re.compile(r"^[il](?=\d)")
+
+
 def _page_conflict(a: _Keys, b: _Keys) -> bool:
     """First pages that differ, allowing for the ways exports garble pages.
 
     Not a conflict: the same digits ("S12" vs "12"); an article number vs a
-    range starting at page 1 ("e12724" vs "1-6"); one range's last page ending
+    range starting at page 1 ("e12724" vs "1-6"); "i428" vs "1428" (i or l read as 1);
+    one range's last page ending
     in the other's (a truncated first page: "2665-2668" vs "t-8", "125-128" vs "2-8").
     """
     if not a.page or not b.page or a.page == b.page:
@@ -295,6 +331,8 @@ def _page_conflict(a: _Keys, b: _Keys) -> bool:
     da, db = _number(a.page), _number(b.page)
     if da and da == db:
         return False
+    if _LOOKALIKE.sub("1", a.page) == _LOOKALIKE.sub("1", b.page):
+        return False  # "i428" vs "1428": a letter read as a digit
     if a.page_last and a.page_last == b.page_last:
         return False  # "Suppl-48" vs "L37-L48": the last page agrees
     for x, y in ((a, b), (b, a)):
@@ -307,6 +345,36 @@ def _page_conflict(a: _Keys, b: _Keys) -> bool:
         if x.page.isdigit() and re.fullmatch(r"[a-z]\d{4,}", y.page):
             return False  # "969-972" vs "a1754": pages vs an article number (BMJ, PLoS)
     return True
+
+
+# Title score above which a pair with the same journal, volume, year, authors and
+# whole page range (first < last page) is one work whose title was translated or
+# reworded by one database ("[Comparison of ...]" vs "Antibiotic prophylaxis ...").
+RANGE_TITLE_FLOOR = 60.0
+
+
+def _same_page_range(a: _Keys, b: _Keys) -> bool:
+    """The same volume and the same first and last page, the last after the first."""
+    if a.generic or b.generic or not (a.volume and a.page and a.page_last):
+        return False
+    if (a.volume, a.page, a.page_last) != (b.volume, b.page, b.page_last):
+        return False
+    return not (a.page.isdigit() and int(a.page_last) <= int(a.page))
+
+
+def _heading_added(a: _Keys, b: _Keys) -> bool:
+    """One title is the other inside a longer one ("MEDICAL PROGRESS Atypical HUS"), same volume and page range.
+
+    A section heading or a translated-title note added by one database lowers
+    the title score; the whole page range (first and last page) and the volume
+    agreeing make up for it.
+    """
+    if a.generic or b.generic or not (a.page_last and a.page and a.volume):
+        return False
+    if (a.volume, a.page, a.page_last) != (b.volume, b.page, b.page_last):
+        return False
+    short, long_ = sorted((a.title, b.title), key=len)
+    return len(short) >= 20 and short in long_
 
 
 def hard_conflict(a: _Keys, b: _Keys) -> str:
@@ -411,6 +479,11 @@ def compare(a: _Keys, b: _Keys, title_ratio: float | None = None) -> tuple[str, 
             return DUPLICATE, 100.0 + score, f"same {shared}"
         return POSSIBLE, score, f"same {shared}, titles or authors differ"
     if t < 85:
+        same_source = year_gap == 0 and au >= 50 and (journal_ok or not (a.journal and b.journal))
+        if same_source and _heading_added(a, b):
+            return DUPLICATE, score, "one title adds a heading; year, authors, volume and page range agree"
+        if same_source and au >= 70 and t >= RANGE_TITLE_FLOOR and _same_page_range(a, b):
+            return DUPLICATE, score, "title reworded or translated; year, authors, journal, volume and page range agree"
         return DISTINCT, score, "titles differ"
     if au >= 0 and au < 50:
         return (POSSIBLE if t >= 95 else DISTINCT), score, "authors differ"
@@ -439,150 +512,6 @@ def compare(a: _Keys, b: _Keys, title_ratio: float | None = None) -> tuple[str, 
     if t >= 90 and au >= 70 and corroborated >= 2:
         return DUPLICATE, score, "authors, year and venue agree; title close"
     return POSSIBLE, score, "similar"
-
-
-# ---- candidate pairs ---------------------------------------------------------------
-
-
-# A record's title must reach this fuzz.ratio with the other's (or one title must
-# start the other, or an identifier must be shared) for `compare` to give anything
-# but "distinct"; pairs below it are dropped before the detailed rules.
-TITLE_FLOOR = 85.0
-# Blocks larger than MAX_BLOCK are not compared all-against-all: their members are
-# sorted by title and each is compared with its next BIG_BLOCK_WINDOW - 1 neighbours.
-BIG_BLOCK_WINDOW = 12
-
-
-def _codes(values: Iterable) -> "np.ndarray":
-    """An integer per value (equal values, equal codes); -1 for a missing (falsy) value."""
-    import numpy as np
-
-    table: dict = {}
-    return np.fromiter((table.setdefault(v, len(table)) if v else -1 for v in values), dtype=np.int64)
-
-
-def _pair_codes(i: "np.ndarray", j: "np.ndarray", n: int) -> "np.ndarray":
-    import numpy as np
-
-    return np.minimum(i, j) * n + np.maximum(i, j)
-
-
-def _block_pairs(codes: "np.ndarray", rank: "np.ndarray", out: list) -> None:
-    """Pairs within blocks of equal code: all of them in small blocks, title neighbours in big ones."""
-    import numpy as np
-
-    members = np.flatnonzero(codes >= 0)
-    if len(members) < 2:
-        return
-    members = members[np.lexsort((rank[members], codes[members]))]
-    c = codes[members]
-    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    sizes = np.diff(np.r_[starts, len(c)])
-    size_of = np.repeat(sizes, sizes)
-    n = len(codes)
-    for d in range(1, MAX_BLOCK):
-        same = c[d:] == c[:-d]
-        if d >= BIG_BLOCK_WINDOW:
-            same &= size_of[d:] <= MAX_BLOCK
-        if not same.any():
-            break
-        out.append(_pair_codes(members[:-d][same], members[d:][same], n))
-
-
-def _candidate_array(keys: Sequence[_Keys], order: Sequence[str]) -> "np.ndarray":
-    """Candidate pairs as sorted unique codes ``i * n + j`` (i < j)."""
-    import numpy as np
-
-    n = len(keys)
-    if n < 2:
-        return np.zeros(0, dtype=np.int64)
-    titled = [i for i in range(n) if keys[i].title]
-    forward = sorted(titled, key=lambda i: (keys[i].title, order[i]))
-    # rank: a stable order of all records (by title, then id), used inside blocks
-    untitled = sorted((i for i in range(n) if not keys[i].title), key=lambda i: order[i])
-    rank = np.empty(n, dtype=np.int64)
-    rank[np.array(untitled + forward, dtype=np.int64)] = np.arange(n)
-    del untitled
-
-    parts: list = []
-    for name in ("pmid", "pmcid", "eid", "wos_ut"):
-        _block_pairs(_codes(k.ids.get(name) for k in keys), rank, parts)
-    _block_pairs(_codes(k.doi for k in keys), rank, parts)
-    _block_pairs(_codes(k.title for k in keys), rank, parts)
-    _block_pairs(_codes((k.surnames[0], k.year) if k.surnames and k.year else None for k in keys), rank, parts)
-    _block_pairs(_codes((k.volume, k.page) if k.page and k.volume else None for k in keys), rank, parts)
-    del rank
-    for window, ranked in ((WINDOW, forward), (REVERSE_WINDOW, None)):
-        if ranked is None:
-            del forward
-            ranked = sorted(titled, key=lambda i: (keys[i].title[::-1], order[i]))
-        idx = np.array(ranked, dtype=np.int64)
-        del ranked
-        for d in range(1, window):
-            if d < len(idx):
-                parts.append(_pair_codes(idx[:-d], idx[d:], n))
-    if not parts:
-        return np.zeros(0, dtype=np.int64)
-    # unique in rounds, so the concatenated copy stays small
-    merged = np.zeros(0, dtype=np.int64)
-    while parts:
-        batch = [merged]
-        while parts and sum(len(b) for b in batch) < 4 * n + (1 << 20):
-            batch.append(parts.pop())
-        merged = np.unique(np.concatenate(batch))
-        del batch
-    return merged
-
-
-def candidate_pairs(keys: Sequence[_Keys], order: Sequence[str]) -> set[tuple[int, int]]:
-    """Pairs worth comparing, from blocks and sorted neighbourhoods.
-
-    Blocks: shared identifiers, the same title key, the same first author and
-    year, the same volume and first page; sorted neighbourhoods on the title
-    read forwards and backwards. `order` is a stable tie-break per record (its
-    id), so the pairs do not depend on the order of the input.
-    """
-    n = len(keys)
-    return {(int(c // n), int(c % n)) for c in _candidate_array(keys, order)}
-
-
-def _title_table(keys: Sequence[_Keys]) -> tuple:
-    """What `_worth_comparing` reads, built once: titles, their lengths, identifier codes."""
-    import numpy as np
-
-    titles = np.array([k.title for k in keys], dtype=object)
-    length = np.fromiter((len(k.title) for k in keys), dtype=np.int64, count=len(keys))
-    id_codes = [_codes(k.doi for k in keys)]
-    for name in ("pmid", "pmcid", "eid", "wos_ut"):
-        if any(name in k.ids for k in keys):
-            id_codes.append(_codes(k.ids.get(name) for k in keys))
-    return titles, length, id_codes
-
-
-def _worth_comparing(table: tuple, lo: "np.ndarray", hi: "np.ndarray") -> tuple:
-    """(mask, title ratios) for candidate pairs: which can be anything but "distinct".
-
-    Vectorised stand-in for the first rules of `compare`: without a shared
-    identifier, a pair whose titles score below TITLE_FLOOR (and where neither
-    title starts the other) is distinct, so it is not compared in detail.
-    """
-    import numpy as np
-    from rapidfuzz.distance import Prefix
-    from rapidfuzz.process import cpdist
-
-    titles, length, id_codes = table
-    shared = np.zeros(len(lo), dtype=bool)
-    for codes in id_codes:
-        shared |= (codes[lo] == codes[hi]) & (codes[lo] >= 0)
-    ratio = cpdist(titles[lo], titles[hi], scorer=fuzz.ratio, dtype=np.float64, workers=1)
-    keep = shared | (ratio >= TITLE_FLOOR)
-    # one title the other cut short (compare() lifts these to 90)
-    shortest = np.minimum(length[lo], length[hi])
-    maybe = np.flatnonzero(~keep & (shortest >= 40))
-    if len(maybe):
-        prefix = cpdist(titles[lo[maybe]], titles[hi[maybe]], scorer=Prefix.similarity, workers=1)
-        keep[maybe[prefix >= shortest[maybe]]] = True
-    return keep, ratio
 
 
 # ---- clustering -------------------------------------------------------------------

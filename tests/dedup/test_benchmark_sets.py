@@ -41,3 +41,31 @@ def test_group_scoring_matches_the_readme_definition():
     # {a1, b} merged, b's group keeps nothing when a1 is kept -> 1 FP, and one false merge.
     s = bench.score(["a1", "a2", "b"], [0, 1, 0], {"a1": "a1", "a2": "a1", "b": "b"})
     assert s["FP"] == 1 and s["false_merges"] == 1
+
+
+def _speed():
+    spec = importlib.util.spec_from_file_location("dedup_speed", REPO / "benchmarks" / "dedup_speed.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_speed_benchmark_scoring_allows_cross_set_joins_but_not_cross_replica_ones():
+    # labels are "replica:set:group". Records 0,1 are one group of set a; record 2 is set b's
+    # copy of the same article (the sets overlap), record 3 is replica 1 of record 0's group.
+    speed = _speed()
+    keys, labels = ["r0", "r1", "r2", "r3"], ["0:a:g1", "0:a:g1", "0:b:h1", "1:a:g1"]
+    s = speed.score_replicas(keys, labels, [0, 0, 0, 1])
+    # set a replica 0: one group of 2 kept once -> 1 TN, 1 TP; b and replica 1: 1 TN each
+    assert (s["TP"], s["FN"], s["TN"], s["FP"], s["false_merges"]) == (1, 0, 3, 0, 0)
+    s = speed.score_replicas(keys, labels, [0, 0, 0, 0])  # replica 1 joined to replica 0
+    assert s["false_merges"] == 1
+
+
+def test_speed_benchmark_abbreviates_journals_the_way_journals_match_reads_them():
+    from review.dedup import fold, journals_match
+
+    speed = _speed()
+    short = speed.abbreviate("Journal of Bone and Mineral Research")
+    assert short == "J Bone Miner Resea"  # small words dropped, Journal -> J, words over 6 letters cut to 5
+    assert journals_match(fold(short), fold("Journal of Bone and Mineral Research"))

@@ -218,3 +218,73 @@ def test_same_conference_abstract_flagged_by_one_database_only():
     a = rec(journal="Circulation. Conference: American Heart Association", volume="130", issue="", pages="")
     b = rec(journal="Circulation", volume="130", issue="SUPPL. 2", pages="")
     assert status(a, b) == DUPLICATE
+
+
+def test_first_page_letters_are_compared_without_case():
+    # Web of Science writes the article number "E1872", other databases "e1872".
+    assert keys_for(rec(pages="E1872")).page == keys_for(rec(pages="e1872")).page
+    assert status(rec(pages="E1872"), rec(pages="e1872")) == DUPLICATE
+
+
+def test_a_letter_i_read_as_the_digit_1_is_not_a_page_conflict():
+    # Supplement page "i428" (Nephrol Dial Transplant) that another database wrote "1428".
+    a = rec(doi="10.1093/ndt/gfw188.21", volume="31", issue="Suppl 1", pages="i428")
+    b = rec(doi="10.1093/ndt/gfw188.21", volume="31", issue="Suppl 1", pages="1428")
+    assert status(a, b) == DUPLICATE
+    # a different number is still a different page: left for a person, not merged
+    assert status(a, rec(doi="10.1093/ndt/gfw188.21", volume="31", issue="Suppl 1", pages="1429")) == POSSIBLE
+
+
+# ---- a heading added to the title by one database ----------------------------------
+
+SHORT = "Atypical hemolytic uremic syndrome"
+
+
+def test_heading_before_the_title_with_the_same_page_range_is_a_duplicate():
+    # "MEDICAL PROGRESS" is a section heading Web of Science puts before the title; the
+    # title score falls below 85, but volume, first AND last page, year and authors agree.
+    a = rec(title=SHORT, volume="361", issue="17", pages="1676-1687")
+    b = rec(title="MEDICAL PROGRESS " + SHORT, volume="361", issue="17", pages="1676-1687")
+    assert status(a, b) == DUPLICATE
+    assert partition([a, b]) == [[0, 1]]
+
+
+def test_heading_rule_needs_the_whole_page_range_and_the_authors():
+    a = rec(title=SHORT, volume="361", pages="1676-1687")
+    longer = "MEDICAL PROGRESS " + SHORT
+    # only a first page: not enough to make up for the title
+    assert status(rec(title=SHORT, volume="361", pages="1676"), rec(title=longer, volume="361", pages="1676")) == DISTINCT
+    # the last page differs
+    assert status(a, rec(title=longer, volume="361", pages="1676-1680")) == DISTINCT
+    # other authors
+    assert status(a, rec(title=longer, volume="361", pages="1676-1687", authors=["Brown, K", "White, P"])) == DISTINCT
+
+
+EBERHARDT_A = ("[Neoadjuvant chemotherapy and chemoradiotherapy in locally advanced stage IIIA and IIIB "
+               "of non-small-cell bronchial carcinoma (the Essen concept)]")
+EBERHARDT_B = ("Neoadjuvant chemotherapy and chemoradiotherapy in locally advanced stages IIIA and IIIB of "
+               "non-small cell lung cancer (treatment protocol of Essen University Hospital)")
+
+
+def test_translated_title_with_the_same_journal_volume_page_range_and_authors_is_a_duplicate():
+    # Eberhardt 1997, Praxis 86:1647-1653, as two databases title it (a bracketed translation
+    # and the journal's English title): the title score is below 85, but journal, volume,
+    # first AND last page, year and authors agree.
+    a = rec(title=EBERHARDT_A, authors=["Eberhardt, W"], year=1997, journal="Praxis", volume="86", issue="", pages="1647-1653")
+    b = rec(title=EBERHARDT_B, authors=["Eberhardt, W"], year=1997, journal="Schweizerische Rundschau Fur Medizin/Praxis",
+            volume="86", issue="", pages="1647-1653")
+    assert status(a, b) == DUPLICATE
+
+
+def test_reworded_title_rule_needs_the_whole_range_the_same_first_author_and_some_title_overlap():
+    def pair(title_b=EBERHARDT_B, pages="1647-1653", authors=("Eberhardt, W",)):
+        a = rec(title=EBERHARDT_A, authors=["Eberhardt, W"], year=1997, journal="Praxis", volume="86", issue="",
+                pages=pages)
+        b = rec(title=title_b, authors=list(authors), year=1997, journal="Praxis", volume="86", issue="", pages=pages)
+        return status(a, b)
+
+    assert pair() == DUPLICATE
+    assert pair(pages="1647") == DISTINCT  # a single page, not a range
+    assert pair(authors=("Brown, K",)) == DISTINCT  # another first author
+    # an unrelated title on the same pages (a data error in one record) stays apart
+    assert pair(title_b="Sodium glucose cotransporter 2 inhibitors and heart failure") == DISTINCT

@@ -25,6 +25,9 @@ screen_app = typer.Typer(
 
 
 def register(app: typer.Typer) -> None:
+    from review.screening.simulate_command import register as register_simulate
+
+    register_simulate(screen_app)  # review screen simulate
     app.add_typer(screen_app, name="screen")
     app.command("export")(export)
 

@@ -2,8 +2,8 @@
 
 Text features are TF-IDF weights of the words and word pairs in a record's
 title, abstract and keywords (a record without an abstract is ranked on what it
-has). A linear classifier is trained on the screened records and scores the
-unscreened ones; the screen shows the highest score next (certainty-based
+has). Two classifiers (a linear SVM and naive Bayes) are trained on the
+screened records and their standardised scores summed for the unscreened ones; the screen shows the highest score next (certainty-based
 active learning, as in ASReview). Scores are tied only for identical texts;
 ties are broken by a seeded random key, never by file order (many exports are
 sorted by their label).
@@ -27,12 +27,14 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-MODELS = ("svm", "logistic", "nb")
-DEFAULT_MODEL = "svm"
+MODELS = ("svm", "logistic", "nb", "svm+nb")
+DEFAULT_MODEL = "svm+nb"
 SVM_C = 0.11
 LOGISTIC_C = 10.0
 # Relevant records' total weight against the irrelevant ones' (1 = balanced classes).
-RATIO = 1.0
+RATIO = 9.8
+NB_RATIO = 9.8
+NB_WEIGHT = 1.0
 
 
 def record_text(rec: Any) -> str:
@@ -87,6 +89,11 @@ def class_weights(labels, ratio: float):
     return w * (len(y) / w.sum())
 
 
+def _nb_log_odds(clf, X):
+    p = clf.predict_log_proba(X)
+    return p[:, 1] - p[:, 0]
+
+
 class Ranker:
     """TF-IDF features + a class-balanced linear classifier, with a fixed seed.
 
@@ -95,8 +102,12 @@ class Ranker:
     corpus : every record's text (see `record_text`). The vocabulary and IDF
         weights come from all of them (no labels are used, so this is fair),
         and texts from the corpus are not vectorised again.
-    model : "svm" (linear SVM, default), "logistic" or "nb" (multinomial naive Bayes).
+    model : "svm+nb" (default: the standardised scores of a linear SVM and of
+        multinomial naive Bayes, summed), "svm", "logistic" or "nb". Chosen by
+        simulation (benchmarks/README.md, "Priority screening").
     seed : seeds the classifier and the tie-breaking key.
+    ratio : total weight of the relevant records against the irrelevant ones
+        when training (default 9.8, ASReview's tuned value; 1 = balanced).
     """
 
     def __init__(self, corpus: Sequence[str] | None = None, model: str = DEFAULT_MODEL, seed: int = 0,
@@ -173,8 +184,14 @@ class Ranker:
             # One class only: nothing to learn; every record scores the same.
             self._clf, self._constant = None, float(classes[0]) if len(classes) else 0.0
             return self
-        clf = _classifier(self.model, self.seed)
-        clf.fit(X, y, sample_weight=class_weights(y, self.ratio))
+        w = class_weights(y, self.ratio)
+        if self.model == "svm+nb":
+            clf = [_classifier("svm", self.seed), _classifier("nb", self.seed)]
+            clf[0].fit(X, y, sample_weight=w)
+            clf[1].fit(X, y, sample_weight=class_weights(y, NB_RATIO))
+        else:
+            clf = _classifier(self.model, self.seed)
+            clf.fit(X, y, sample_weight=w)
         self._clf, self._constant = clf, None
         return self
 
@@ -183,9 +200,15 @@ class Ranker:
 
         if self._clf is None:
             return np.full(X.shape[0], self._constant or 0.0)
+        if self.model == "svm+nb":
+            # Sum of the two models' scores, each standardised over the records scored.
+            total = np.zeros(X.shape[0])
+            for s, weight in ((self._clf[0].decision_function(X), 1.0), (_nb_log_odds(self._clf[1], X), NB_WEIGHT)):
+                sd = s.std()
+                total += weight * (s - s.mean()) / sd if sd > 0 else 0.0
+            return total
         if self.model == "nb":
-            p = self._clf.predict_log_proba(X)
-            return p[:, 1] - p[:, 0]
+            return _nb_log_odds(self._clf, X)
         return self._clf.decision_function(X)
 
     def scores(self, texts: Sequence[str]) -> list[float]:

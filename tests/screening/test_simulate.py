@@ -112,14 +112,14 @@ def test_cli_json(data_dir, tmp_path, capsys):
     assert curve.exists()
 
 
-def test_cli_bad_labels_exit_code(data_dir):
-    from typer.testing import CliRunner
+def test_cli_bad_labels_exit_code(tmp_path, data_dir):
+    """Through the real entry point: one line naming the column and the lines, exit 2."""
+    import subprocess
+    import sys
 
-    from review.cli import app
-
-    res = CliRunner().invoke(app, ["screen", "simulate", str(data_dir / "screening_sim" / "bad_labels.csv"),
-                                   "--label-column", "included"])
-    if "No such command 'simulate'" in res.output:
-        pytest.skip("`review screen simulate` is not wired into the CLI yet")
-    assert res.exit_code == 2
-    assert "lines 4, 5" in res.output
+    out = subprocess.run([sys.executable, "-m", "review", "screen", "simulate",
+                          str(data_dir / "screening_sim" / "bad_labels.csv"), "--label-column", "included"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 2, out.stderr
+    assert "lines 4, 5" in out.stderr and "included" in out.stderr
+    assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1

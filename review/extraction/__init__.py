@@ -2,6 +2,8 @@
 
 - `conversions`: median/IQR/range to mean/SD (metafor's conv.fivenum), SE/CI to SD, combining groups.
 - `form`: the form from protocol.yaml `extraction:`; checking one value and one study.
+- `studies`: reports included at full text grouped into studies (_studies.csv, `study_map`).
+- `tui`: the terminal form (one field at a time, checked as typed, saved to the log).
 - `log`: records/extraction/<reviewer>.csv (study, field, value, time), last value wins.
 - `spreadsheet`: a CSV template per study and its all-or-nothing load.
 - `reconcile`: where two extractors differ, and the agreed values (`_resolved.csv`).

@@ -1,4 +1,4 @@
-"""`review extract template|load|compare|resolve|export` (the terminal form comes later).
+"""`review extract [--reviewer NAME]` (the terminal form) and link|studies|template|load|compare|resolve|export.
 
 Only typer and the standard library are imported here; the extraction core,
 rich, scipy and matplotlib load inside the commands.
@@ -55,19 +55,91 @@ def _logs(root, form, studies, names=None, console=None):
 
 
 @extract_app.callback()
-def extract(ctx: typer.Context) -> None:
-    """Extract data per study.
+def extract(
+    ctx: typer.Context,
+    reviewer: Annotated[Optional[str], typer.Option("--reviewer", "-r", help="Open the terminal form as this reviewer.")] = None,
+    study: Annotated[Optional[str], typer.Option("--study", help="Start at this study (default: the first not complete).")] = None,
+) -> None:
+    """Extract data per study: `--reviewer NAME` opens the terminal form.
 
     \b
     Examples:
+      review extract --reviewer ana --study okafor2021
+      review extract link pmid:99310854 --study halvorsen2019
+      review extract studies
       review extract template -o extraction.csv
       review extract load extraction.csv --reviewer ana
       review extract compare
       review extract resolve okafor2021 edss.IRL-positive.n 52 --by carla
       review extract export
     """
-    if ctx.invoked_subcommand is None:
+    if ctx.invoked_subcommand is not None:
+        if reviewer or study:
+            raise UsageError("--reviewer/--study before a subcommand: put them after it")
+        return
+    if reviewer is None:
         typer.echo(ctx.get_help())
+        return
+    _run_form(reviewer, study)
+
+
+def _run_form(reviewer: str, study: str | None) -> None:
+    import sys
+
+    from review.extraction import log as xlog
+    from review.extraction.tui import FormController, run_form, study_infos
+
+    root, protocol, form, studies = _context()
+    if protocol.reviewers and reviewer not in protocol.reviewers:
+        raise UsageError(f"reviewer {reviewer!r} is not in protocol.yaml reviewers ({', '.join(protocol.reviewers)})")
+    xlog.log_path(root, reviewer)  # checks the name
+    if study is not None and study not in studies:
+        raise UsageError(f"--study {study!r} is not in {xlog.EXTRACTION_DIR}/_studies.csv")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the form needs a terminal; use `review extract template` and `load` otherwise")
+    values = _logs(root, form, studies, [reviewer])[reviewer]
+
+    def save(sid: str, key: str, text: str) -> None:
+        xlog.append_value(root, reviewer, sid, key, text)
+
+    ctl = FormController(form, study_infos(root, studies), values, save, reviewer, start=study)
+    run_form(ctl)
+    for line in ctl.summary():
+        _console().print(line, markup=False)
+
+
+@extract_app.command("link")
+def link_cmd(
+    report: Annotated[str, typer.Argument(help="A report included at full text (its work id or any member record id).")],
+    study: Annotated[str, typer.Option("--study", "-s", help="The study it belongs to (new or existing id).")],
+    label: Annotated[Optional[str], typer.Option("--label", help="The study's label, e.g. 'Halvorsen 2019'.")] = None,
+) -> None:
+    """Group a report into a study; writes records/extraction/_studies.csv."""
+    from review.extraction.studies import STUDIES_FILE, link
+    from review.workspace import find_root
+
+    row, wid = link(find_root(), report, study, label)
+    _console().print(f"{wid} -> {row.id} ({row.label}): {len(row.reports)} report(s). Wrote {STUDIES_FILE}.")
+
+
+@extract_app.command("studies")
+def studies_cmd(
+    write: Annotated[bool, typer.Option("--write", help="Also write the list (with defaults) to _studies.csv.")] = False,
+) -> None:
+    """List the studies and their reports (an unlinked included report is its own study)."""
+    from review.extraction.studies import STUDIES_FILE, all_studies, format_rows
+    from review.workspace import atomic_write_text, find_root
+
+    root = find_root()
+    rows = all_studies(root)
+    con = _console()
+    for r in rows:
+        con.print(f"{r.id:<22} {r.label:<26} {'; '.join(r.reports)}")
+    n = sum(len(r.reports) for r in rows)
+    con.print(f"{len(rows)} studies from {n} reports included at full text.")
+    if write:
+        atomic_write_text(root / STUDIES_FILE, format_rows(rows))
+        con.print(f"Wrote {STUDIES_FILE}.")
 
 
 @extract_app.command("template")

@@ -88,6 +88,10 @@ def state_from_review(root: Path, studies: Mapping[str, str] | None = None) -> R
             outcome = route(ds, cfg.to_full_text, cfg.reviewers_per_record, res, stage)
             reason = (res or (ds[0] if ds else None)).reason if (res or ds) else ""
             out[w.id] = (outcome, cfg.reason_label(reason) if reason else "")
+    if studies is None and (root / "records" / "extraction" / "_studies.csv").is_file():
+        from review.extraction.studies import study_map  # the study grouping of `review extract link`
+
+        studies = study_map(root)
     studies = studies or {}
     state_works = []
     for w in works:

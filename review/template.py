@@ -55,6 +55,6 @@ searches:
 #     outcome: "Outcome 1"
 #     measure: SMD             # RR OR RD MD SMD ROM ZCOR IRR GEN
 #     method: REML             # REML DL PM ML HE SJ EB FE MH PETO
-#     data: analyses/outcome1.csv
+#     # data: my_table.csv     # default: output/extraction/outcome1.csv from `review extract export`
 #     groups: [Treatment, Control]
 """

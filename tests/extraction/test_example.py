@@ -1,8 +1,8 @@
 """The example review's extraction (tests/data/extraction/example/, invented) end to end.
 
 Two extractors' sheets are loaded, compared, their four disagreements agreed,
-and exported; the exported tables must equal the hand-made analyses/*.csv of the
-example for every study reported as mean/SD, and `review pool` must read them.
+and exported; the exported tables must equal tests/data/extraction/expected/*.csv
+(written from the ground truth's study_data) for every study reported as mean/SD, and `review pool` must read them.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .conftest import DATA, HERE
 
 REPO = HERE.parents[1]
 EXAMPLE = DATA / "example"
+EXPECTED = DATA / "expected"
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def test_example_extraction(review):
     converted = {"Kurokawa 2019", "Moreau 2022"}  # EDSS reported as median/IQR
     for name in ("edss", "wmlv", "brain_volume", "relapse_rate", "dmt_response"):
         got = _table(review / f"output/extraction/{name}.csv")
-        want = _table(REPO / f"analyses/{name}.csv")
+        want = _table(EXPECTED / f"{name}.csv")
         assert set(got) == set(want), name
         for study, row in want.items():
             if name == "edss" and study in converted:
@@ -90,5 +91,5 @@ def test_example_extraction(review):
 
     for name, measure in (("edss", "SMD"), ("dmt_response", "RR"), ("relapse_rate", "IRR")):
         result = meta_analysis(review / f"output/extraction/{name}.csv", measure)
-        assert result.k == len(_table(REPO / f"analyses/{name}.csv"))
+        assert result.k == len(_table(EXPECTED / f"{name}.csv"))
     assert (review / "output/extraction/rob_traffic_light.svg").exists()

@@ -13,7 +13,7 @@ DATA = REPO / "tests" / "data" / "screening"
 
 
 def copy_example(dest: Path, decisions: bool = True) -> Path:
-    """protocol.yaml, records/ and analyses/ of the example review, copied to ``dest``.
+    """protocol.yaml and records/ of the example review, copied to ``dest``.
 
     Until protocol.yaml has its `screening:` section, the one in
     tests/data/screening/example_screening.yaml is appended.

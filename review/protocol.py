@@ -185,7 +185,7 @@ ANALYSIS_KEYS = ("name", "outcome", "measure", "method", "hk", "data", "groups",
 PREVIOUS_KEYS = ("studies", "reports")
 SCREENING_KEYS = (
     "stages", "reviewers_per_record", "criteria", "include_keywords", "exclude_keywords",
-    "reasons", "to_full_text", "keys",
+    "reasons", "to_full_text", "keys", "order", "stopping",
 )
 EXTRACTION_KEYS = ("extractors", "fields", "outcomes", "groups", "risk_of_bias")
 
@@ -244,7 +244,16 @@ def check_text(text: str, file: str = PROTOCOL_FILE) -> tuple[Protocol | None, l
         from review.screening.decisions import config_problems
 
         section = top["screening"]
-        for key, message in config_problems(screening):
+        problems = list(config_problems(screening))
+        from review.errors import InputError
+        from review.screening.priority import parse_order, stopping_settings
+
+        for check, value in ((parse_order, screening.get("order")), (stopping_settings, screening)):
+            try:
+                check(value)
+            except InputError as err:
+                problems.append(((err.field or "").removeprefix("screening."), err.message))
+        for key, message in problems:
             first = re.split(r"[.\[]", key, maxsplit=1)[0]
             loc = section.value.get(first) if isinstance(section.value, dict) else None
             c.add(loc.line if loc is not None else section.line, f"screening.{key}", message)

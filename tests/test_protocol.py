@@ -139,3 +139,18 @@ def test_kinds_and_extraction_problems_name_their_lines():
     protocol, problems = check_text(text)
     assert protocol.searches[0].kind == "register"
     assert [(p.line, p.key) for p in problems] == [(8, "kind"), (10, "extraction.extractors")]
+
+
+def test_screening_order_and_stopping_checked():
+    text = textwrap.dedent("""\
+        title: t
+        question: q
+        searches: []
+        screening:
+          order: best-first
+          stopping:
+            recall: high
+    """)
+    _, problems = check_text(text)
+    assert [(p.line, p.key) for p in problems][0] == (5, "screening.order")
+    assert any(p.key.startswith("screening.stopping") and p.line == 6 for p in problems)

@@ -51,6 +51,9 @@ def screen(
     ctx: typer.Context,
     stage: StageOpt = "title-abstract",
     reviewer: Annotated[Optional[str], typer.Option("--reviewer", "-r", help="Your name, as in protocol.yaml reviewers.")] = None,
+    order: Annotated[Optional[str], typer.Option(
+        "--order", help="priority (default: most likely relevant first, once you have an include and an exclude), "
+                        "random or file. Default from protocol.yaml screening.order.")] = None,
 ) -> None:
     """Screen one record at a time in a full-screen terminal UI.
 
@@ -60,41 +63,76 @@ def screen(
     decision is saved to records/screening/<stage>/<reviewer>.csv before the
     next record shows; you see only your own decisions.
 
+    Priority order ranks your undecided records by a model retrained on your
+    own decisions in the background; the top of the screen shows the stopping
+    rule (Callaghan & Mueller-Hansen 2020) at the recall target in
+    screening.stopping.recall (default 95%).
+
     \b
     Examples:
       review screen --reviewer ana
       review screen --stage full-text --reviewer ben
+      review screen --reviewer ana --order file
       review screen conflicts --stage title-abstract
     """
     if ctx.invoked_subcommand is not None:
         return
     if not reviewer:
         raise UsageError("give --reviewer NAME (your name as in protocol.yaml reviewers)")
-    run_screen(_root(), stage, reviewer)
+    run_screen(_root(), stage, reviewer, order)
 
 
-def run_screen(root: Path, stage: str, reviewer: str) -> None:
+def run_screen(root: Path, stage: str, reviewer: str, order: str | None = None) -> None:
     """Open the reviewer's session under the lock and run the UI on this terminal."""
     from review.screening.decisions import lock_path
     from review.screening.manage import check_reviewer, check_stage, load_context
     from review.screening.tui import Controller, open_session, run_terminal
     from review.workspace import exclusive_lock
 
+    from review.screening.priority import parse_order, stopping_settings
+
     context = load_context(root)
     check_stage(stage, context.config)
     check_reviewer(reviewer, context)
+    try:
+        order = parse_order(order if order is not None else context.section.get("order"))
+    except InputError as err:
+        if order is not None:
+            raise UsageError(f"--order {order!r}: use one of priority, random, file") from err
+        raise InputError(err.message, file="protocol.yaml", field="screening.order") from err
+    stopping = stopping_settings(context.section)
     with exclusive_lock(lock_path(root, stage, reviewer), f"review screen for {reviewer} at {stage}"):
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UsageError("review screen needs a terminal; to record decisions from a file use `review screen import`")
-        session, records = open_session(root, stage, reviewer, context.config, context.records)
+        session, records = open_session(root, stage, reviewer, context.config, context.records, order)
         if not session.state.queue:
             what = "no record has been sent to full text yet (title-abstract decisions decide that)" if stage == "full-text" else "no records: run `review import`"
             raise UsageError(f"nothing to screen at {stage}: {what}")
-        ctl = Controller(session, records, root, reviewer, context.config)
+        ctl = Controller(session, records, root, reviewer, context.config, ordering=_ordering(order, session, records),
+                         stopping=stopping)
         try:
             run_terminal(ctl)
         finally:
             _after(session, stage, reviewer)
+
+
+def _ordering(order: str, session, records):
+    """Priority order: a background ranker over the stage's records. When the reviewer
+    already has decisions to learn from (resuming), the first ranking is awaited
+    (up to 20 s) so the first record shown is already the top-ranked one."""
+    from review.screening.priority import Ordering, RankWorker, can_rank, labels_in_order
+    from review.screening.rank import record_text
+
+    if order != "priority":
+        return Ordering(order)
+    queue = session.state.queue
+    texts = {rid: record_text(records.get(rid)) for rid in queue}
+    ordering = Ordering(order, RankWorker(texts, seed=0))
+    if can_rank(labels_in_order(session.state)):
+        ordering.request(session.state)
+        if ordering.worker.wait(ordering.requested, timeout=20):
+            ordering.apply(session.state)
+    return ordering
 
 
 def _after(session, stage: str, reviewer: str) -> None:

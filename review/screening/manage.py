@@ -6,7 +6,7 @@ commands in `review.screening.command` render what these return.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -36,6 +36,7 @@ class Context:
     config: ScreeningConfig
     records: RecordSet
     reviewers: list[str]
+    section: dict = field(default_factory=dict)  # protocol.screening as written (order, stopping)
 
 
 def load_context(root: Path, records: RecordSet | None = None) -> Context:
@@ -43,7 +44,8 @@ def load_context(root: Path, records: RecordSet | None = None) -> Context:
 
     protocol = load_protocol(root)
     config = parse_config(protocol.screening)
-    return Context(Path(root), config, records or load_record_set(root), list(protocol.reviewers))
+    return Context(Path(root), config, records or load_record_set(root), list(protocol.reviewers),
+                   dict(protocol.screening or {}))
 
 
 def check_stage(stage: str, config: ScreeningConfig) -> str:
@@ -116,9 +118,25 @@ def screening_status(root: Path, records: RecordSet | None = None) -> dict:
             "conflicts_resolved": s.conflicts_resolved,
             "waiting": s.waiting,
             "outcomes": dict(sorted(s.outcomes.items())),
+            "stopping": _stopping(queue, standing, ctx.section),
             "problems": [str(p) for p in problems],
             "warnings": [str(w) for w in warnings],
         }
+    return out
+
+
+def _stopping(queue: list[str], standing: dict, section: dict) -> dict:
+    """Each reviewer's stopping verdict at the protocol's recall target (see priority.decisions_verdict)."""
+    from review.screening.priority import decisions_verdict, stopping_settings
+
+    recall, confidence = stopping_settings(section)
+    out = {}
+    for name, decisions in sorted(standing.items()):
+        v = decisions_verdict(queue, decisions, recall, confidence)
+        out[name] = {"stop": v.stop, "recall_target": recall, "confidence": confidence, "p_value": v.p_value,
+                     "method": v.method, "screened": v.screened, "relevant_found": v.relevant_found,
+                     "estimated_remaining": v.estimated_remaining, "upper_remaining": v.upper_remaining,
+                     "streak": v.streak, "text": v.text}
     return out
 
 
@@ -134,6 +152,8 @@ def status_lines(info: dict) -> list[str]:
             line += f"; agreement {a['percent']:.1f}%, {kappa}, PABAK {a['pabak']:.2f}"
         line += f"; conflicts open {s['conflicts_open']} (resolved {s['conflicts_resolved']}); waiting {s['waiting']}"
         lines.append(line)
+        for name, v in s.get("stopping", {}).items():
+            lines.append(f"  stopping rule, {name}: {v['text']}")
         skipped = s["problems"] + s["warnings"]
         for p in skipped[:3]:
             lines.append(f"  skipped: {p}")

@@ -35,6 +35,12 @@ LOGISTIC_C = 10.0
 RATIO = 9.8
 NB_RATIO = 9.8
 NB_WEIGHT = 1.0
+# liblinear's dual solver is fastest for the few hundred to few thousand screened records
+# of most reviews, but its time grows faster than linearly; the primal one (same
+# objective, so the same model up to the solver's tolerance) takes about 0.5 s
+# whatever the number. Measured crossover on 591,000 features: 5,000-10,000
+# screened (benchmarks/README.md, "Retraining speed").
+PRIMAL_FROM = 5_000
 
 
 def record_text(rec: Any) -> str:
@@ -61,11 +67,11 @@ def _vectorizer():
     )
 
 
-def _classifier(model: str, seed: int):
+def _classifier(model: str, seed: int, n_train: int = 0):
     if model == "svm":
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(C=SVM_C, random_state=seed)
+        return LinearSVC(C=SVM_C, random_state=seed, dual=n_train < PRIMAL_FROM)
     if model == "logistic":
         from sklearn.linear_model import LogisticRegression
 
@@ -186,11 +192,11 @@ class Ranker:
             return self
         w = class_weights(y, self.ratio)
         if self.model == "svm+nb":
-            clf = [_classifier("svm", self.seed), _classifier("nb", self.seed)]
+            clf = [_classifier("svm", self.seed, len(y)), _classifier("nb", self.seed)]
             clf[0].fit(X, y, sample_weight=w)
             clf[1].fit(X, y, sample_weight=class_weights(y, NB_RATIO))
         else:
-            clf = _classifier(self.model, self.seed)
+            clf = _classifier(self.model, self.seed, len(y))
             clf.fit(X, y, sample_weight=w)
         self._clf, self._constant = clf, None
         return self

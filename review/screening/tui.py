@@ -36,7 +36,9 @@ class Controller:
 
     def __init__(self, session: Session, records: RecordSet, root: Path, reviewer: str,
                  config: ScreeningConfig, opener: Callable[[Path], None] | None = None,
-                 others: dict | None = None):
+                 others: dict | None = None, ordering=None, stopping: tuple[float, float] | None = None):
+        from review.screening.priority import Ordering
+
         self.session = session
         self.records = records
         self.root = Path(root)
@@ -47,6 +49,13 @@ class Controller:
         self.view = View(session.state.stage, reviewer, config, self.keymap,
                          Highlighter(config.include_keywords, config.exclude_keywords))
         self.quit = False
+        self.ordering = ordering or Ordering("file")
+        from review.screening.priority import StoppingLine
+
+        # (recall target, confidence); None: no stopping line (resolving conflicts)
+        self.stopping = StoppingLine(*stopping) if stopping is not None else None
+        self._stopping_seen = 0
+        self.ordering.request(session.state)
         issues = [*session.read.problems, *session.read.warnings]
         if issues:
             more = f" (and {len(issues) - 1} more; listed when you quit)" if len(issues) > 1 else ""
@@ -72,6 +81,21 @@ class Controller:
         v.others = list(conflict.decisions) if conflict is not None else []
         path = fulltext_path(self.root, v.work) if v.work else None
         v.fulltext = _shown_path(path, self.root) if path else None
+        v.order = self.ordering.label()
+        if self.stopping is not None:
+            v.stopping = self.stopping.text(st)
+
+    def tick(self) -> bool:
+        """Between keys: take up a stopping verdict finished in the background; True if the screen changed."""
+        s = self.stopping
+        if s is None or s.finished == self._stopping_seen:
+            return False
+        self._stopping_seen = s.finished
+        text = s.last_text(self.session.state)
+        if not text or text == self.view.stopping:
+            return False
+        self.view.stopping = text
+        return True
 
     # ---- keys --------------------------------------------------------------------
     def feed(self, key: str) -> None:
@@ -133,6 +157,8 @@ class Controller:
             return
         what = decision + (f" ({self.config.reason_label(reason)})" if reason else "")
         self.say(f"saved: {rid} {what}", "green")
+        self.ordering.apply(self.session.state)  # the last finished ranking; never waits
+        self.ordering.request(self.session.state)
         self.view.pending_note = ""
         self.refresh()
 
@@ -170,6 +196,7 @@ class Controller:
             self.say("nothing to undo", "yellow")
             return
         self.view.pending_note = ""
+        self.ordering.request(self.session.state)
         back_to = self.session.state.decision(entry.record_id)
         now_ = f"back to {back_to.decision}" if back_to else "undecided again"
         self.say(f"undone: {entry.record_id} is {now_}", "yellow")
@@ -325,7 +352,7 @@ def run_terminal(ctl: Controller, term: Terminal | None = None) -> None:
         while not ctl.quit:
             key = term.read_key(timeout=0.5)
             if key is None:
-                if term.size() != size:  # the window was resized
+                if ctl.tick() or term.size() != size:  # a verdict came in, or the window was resized
                     size = term.size()
                     _draw(ctl, term, size)
                 continue
@@ -361,12 +388,20 @@ def run_keys(ctl: Controller, keys: Iterable[str], width: int = 80, height: int 
 
 
 def open_session(root: Path, stage: str, reviewer: str, config: ScreeningConfig,
-                 records: RecordSet | None = None) -> tuple[Session, RecordSet]:
-    """The reviewer's session at a stage: the stage's queue, replayed from their own log."""
+                 records: RecordSet | None = None, order: str = "file") -> tuple[Session, RecordSet]:
+    """The reviewer's session at a stage: the stage's queue, replayed from their own log.
+
+    ``order="random"`` shuffles the queue (seeded by stage and reviewer); priority
+    order starts from the file order and is re-ranked by `priority.Ordering`.
+    """
     from review.screening.works import load_record_set, stage_queue
 
     records = records or load_record_set(root)
     queue = stage_queue(root, stage, records, config)
+    if order == "random":
+        from review.screening.priority import random_order
+
+        queue = random_order(queue, f"{stage}:{reviewer}")
     from review.protocol import display_path
 
     session = Session(root, stage, reviewer, queue, config, known_ids=records.known_ids(), display=display_path,

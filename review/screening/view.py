@@ -47,6 +47,8 @@ class View:
     pending_note: str = ""
     scroll: int = 0
     others: list = field(default_factory=list)  # (reviewer, Decision) when resolving conflicts
+    order: str = ""  # e.g. "priority order"
+    stopping: str = ""  # the stopping rule's line (priority.stopping_text)
     # written by render: how far the abstract can scroll
     max_scroll: int = field(default=0, init=False)
 
@@ -277,6 +279,21 @@ def progress_line(view: View, width: int) -> Text:
     return crop(Text.assemble(Text("━" * filled, style="green"), Text("━" * (barw - filled), style="grey35"), label), width)
 
 
+def stopping_lines(view: View, width: int, most: int) -> list[Text]:
+    """The screening order and the stopping rule's line, on at most `most` lines."""
+    safe = "safe to stop" in view.stopping
+    pieces = [Text(" " + view.order, style="dim")] if view.order else []
+    pieces += [Text(p, style="bold green" if safe and i == 0 else "cyan")
+               for i, p in enumerate(view.stopping.split(" · "))]
+    lines = pack(pieces, width - 1, sep=" · ")
+    lines = lines[:1] + [Text(" ") + line for line in lines[1:]]
+    if len(lines) <= most:
+        return lines
+    if most == 1:
+        return [crop(Text(" · ").join(pieces), width)]
+    return lines[:most]
+
+
 def title_line(view: View, width: int) -> Text:
     left = Text.assemble(Text(" review screen ", style="bold reverse"), f" {view.stage} · {view.reviewer}")
     right = f"record {view.position} of {view.done + view.left} " if view.work else "all decided "
@@ -324,6 +341,8 @@ def render(view: View, width: int, height: int) -> list[Text]:
     if view.mode == "help":
         return _pad(help_screen(view, width, height), height)
     top = [title_line(view, width), progress_line(view, width)]
+    if view.stopping and height >= 12:
+        top += stopping_lines(view, width, 2 if height >= 20 else 1)
     foot = footer_lines(view, width)
     msg = crop(Text(view.message, style=view.message_style), width) if view.message else Text("")
     bottom = [*foot, msg]

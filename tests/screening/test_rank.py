@@ -70,3 +70,19 @@ def test_bad_labels_and_model():
         r.fit(RELEVANT, [1, 2, 0])
     with pytest.raises(ValueError):
         Ranker(model="forest")
+
+
+def test_primal_solver_for_many_records_gives_the_same_order(monkeypatch):
+    """Past PRIMAL_FROM screened records the SVM uses liblinear's primal solver (speed); it
+    minimises the same objective as the dual one, so the order must not change."""
+    import review.screening.rank as rank
+
+    corpus = RELEVANT + IRRELEVANT + UNSCREENED
+    labels = [1] * len(RELEVANT) + [0] * len(IRRELEVANT)
+    orders = []
+    for primal_from in (10**9, 0):
+        monkeypatch.setattr(rank, "PRIMAL_FROM", primal_from)
+        r = Ranker(corpus=corpus, model="svm", seed=0).fit(RELEVANT + IRRELEVANT, labels)
+        assert r._clf.dual == (primal_from > 0)
+        orders.append(r.rank(UNSCREENED))
+    assert orders[0] == orders[1] == [1, 0, 2] or orders[0] == orders[1] == [1, 2, 0]

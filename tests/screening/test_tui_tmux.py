@@ -112,7 +112,7 @@ def test_screen_undo_quit_restart_lock_kill_resume(tmp_path, tmux):
     root = copy_example(tmp_path / "review", decisions=False)
     ids = load_record_set(root).ids
     titles = {w.id: w.title for w in load_record_set(root).works}
-    tmux.start(root, "--reviewer", "ana")
+    tmux.start(root, "--reviewer", "ana", "--order", "file")
     first = tmux.wait_for("0/128 done", "record 1 of 128", titles[ids[0]][:40], " i  include", " ?  help")
     assert first  # the record, the progress and the keys are on the screen
 
@@ -133,11 +133,11 @@ def test_screen_undo_quit_restart_lock_kill_resume(tmp_path, tmux):
     assert (tmp_path / "stty-before1").read_text() == (tmp_path / "stty-after1").read_text()  # terminal restored
 
     # restart: the same place
-    pidfile = tmux.start(root, "--reviewer", "ana")
+    pidfile = tmux.start(root, "--reviewer", "ana", "--order", "file")
     tmux.wait_for("18/128 done", "record 19 of 128", titles[ids[18]][:40])
 
     # a second session for the same reviewer and stage is refused, in one line, exit 2
-    second = subprocess.run([sys.executable, str(tmux.launcher), str(tmp_path / "pid-other"), "screen", "--reviewer", "ana"],
+    second = subprocess.run([sys.executable, str(tmux.launcher), str(tmp_path / "pid-other"), "screen", "--reviewer", "ana", "--order", "file"],
                             cwd=root, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert second.returncode == 2
     assert second.stderr.count("\n") == 1 and "already running" in second.stderr
@@ -152,7 +152,7 @@ def test_screen_undo_quit_restart_lock_kill_resume(tmp_path, tmux):
     assert len(decided(root)) == 27
 
     # resume after the kill: nothing confirmed was lost
-    tmux.start(root, "--reviewer", "ana")
+    tmux.start(root, "--reviewer", "ana", "--order", "file")
     tmux.wait_for("23/128 done", "record 24 of 128", titles[ids[23]][:40])
     tmux.keys("\x03")  # Ctrl-C quits too, and the terminal comes back
     assert tmux.exit_code() == 0
@@ -176,3 +176,27 @@ def test_wide_screen_shows_criteria_and_highlights(tmp_path):
         assert t.exit_code() == 0
     finally:
         t.close()
+
+
+def test_priority_order_and_stopping_line_on_screen(tmp_path, tmux):
+    """Default order: file order until one include and one exclude, then ranked; the stopping
+    rule's line is at the top all along."""
+    root = copy_example(tmp_path / "review", decisions=False)
+    ids = load_record_set(root).ids
+    tmux.start(root, "--reviewer", "ana")
+    first = tmux.wait_for("0/128 done", "file order until ranked", "stopping rule (95% recall): keep screening",
+                          "0 irrelevant in a row since the last relevant")
+    assert "record 1 of 128" in first
+    tmux.keys("i")
+    tmux.wait_for("1/128 done")
+    tmux.keys("e")
+    tmux.wait_for("2/128 done", "1 irrelevant in a row since the last relevant")
+    # the ranking (trained on these two) is applied at the next decision once it is ready
+    for n, k in enumerate("eee", start=3):
+        time.sleep(1.0)
+        tmux.keys(k)
+        screen = tmux.wait_for(f"{n}/128 done", f"{n - 1} irrelevant in a row since the last relevant")
+    assert "priority order" in screen
+    assert [d for d in decided(root)][:2] == [[ids[0], "include"], [ids[1], "exclude"]]
+    tmux.keys("q")
+    assert tmux.exit_code() == 0

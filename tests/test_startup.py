@@ -34,3 +34,24 @@ def test_each_module_imports_in_a_fresh_interpreter(module):
     """Catches import cycles and modules that only work when imported after others."""
     out = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def _commands():
+    import typer
+
+    from review.cli import app
+
+    def walk(cmd, path):
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                yield from walk(sub, path + [name])
+        else:
+            yield path, cmd
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+@pytest.mark.parametrize("path,cmd", _commands(), ids=[" ".join(p) for p, _ in _commands()])
+def test_every_command_has_help_with_an_example(path, cmd):
+    assert cmd.help and "Example" in cmd.help, f"review {' '.join(path)} --help has no example"

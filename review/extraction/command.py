@@ -114,7 +114,12 @@ def link_cmd(
     study: Annotated[str, typer.Option("--study", "-s", help="The study it belongs to (new or existing id).")],
     label: Annotated[Optional[str], typer.Option("--label", help="The study's label, e.g. 'Halvorsen 2019'.")] = None,
 ) -> None:
-    """Group a report into a study; writes records/extraction/_studies.csv."""
+    """Group a report into a study; writes records/extraction/_studies.csv.
+
+    \b
+    Example:
+      review extract link pmid:99153718 --study halvorsen2019
+    """
     from review.extraction.studies import STUDIES_FILE, link
     from review.workspace import find_root
 
@@ -126,7 +131,12 @@ def link_cmd(
 def studies_cmd(
     write: Annotated[bool, typer.Option("--write", help="Also write the list (with defaults) to _studies.csv.")] = False,
 ) -> None:
-    """List the studies and their reports (an unlinked included report is its own study)."""
+    """List the studies and their reports (an unlinked included report is its own study).
+
+    \b
+    Example:
+      review extract studies
+    """
     from review.extraction.studies import STUDIES_FILE, all_studies, format_rows
     from review.workspace import atomic_write_text, find_root
 
@@ -147,7 +157,12 @@ def template_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="The CSV to write.")],
     reviewer: Annotated[Optional[str], typer.Option("--reviewer", "-r", help="Fill in this reviewer's values so far.")] = None,
 ) -> None:
-    """Write a spreadsheet: a row per study, a column per field, a second row of help."""
+    """Write a spreadsheet: a row per study, a column per field, a second row of help.
+
+    \b
+    Example:
+      review extract template -o extraction.csv
+    """
     from review.extraction.spreadsheet import template
     from review.workspace import atomic_write_text
 
@@ -162,7 +177,12 @@ def load_cmd(
     sheet: Annotated[Path, typer.Argument(help="A filled template (CSV).")],
     reviewer: Annotated[str, typer.Option("--reviewer", "-r", help="Whose values these are.")],
 ) -> None:
-    """Check every cell; if all are right, append the new values to records/extraction/<reviewer>.csv."""
+    """Check every cell; if all are right, append the new values to records/extraction/<reviewer>.csv.
+
+    \b
+    Example:
+      review extract load extraction.csv --reviewer ana
+    """
     from review.errors import InputError
     from review.extraction import log as xlog
     from review.extraction.spreadsheet import load
@@ -187,7 +207,12 @@ def compare_cmd(
     reviewers: Annotated[Optional[str], typer.Option("--reviewers", help="Two names, comma separated (default: the two logs).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Also list differences already agreed.")] = False,
 ) -> None:
-    """List every field where the two extractors differ (exit 1 while any is not agreed)."""
+    """List every field where the two extractors differ (exit 1 while any is not agreed).
+
+    \b
+    Example:
+      review extract compare
+    """
     from review.extraction.reconcile import compare, read_resolved
 
     root, _, form, studies = _context()
@@ -212,7 +237,12 @@ def resolve_cmd(
     value: Annotated[str, typer.Argument(help="The agreed value ('' for not given).")],
     by: Annotated[str, typer.Option("--by", help="Who agreed it.")],
 ) -> None:
-    """Record the agreed value of one field in records/extraction/_resolved.csv."""
+    """Record the agreed value of one field in records/extraction/_resolved.csv.
+
+    \b
+    Example:
+      review extract resolve okafor2021 n 120 --by carla
+    """
     from review.extraction.reconcile import resolve
 
     root, _, form, studies = _context()
@@ -226,7 +256,12 @@ def export_cmd(
     mean_method: Annotated[str, typer.Option("--mean-method", help="Median to mean: luo2018, wan2014, hozo2005, bland2015, walter2007.")] = "luo2018",
     sd_method: Annotated[str, typer.Option("--sd-method", help="Median to SD: rec (Wan 2014, Shi 2020 with all five numbers), wan2014, shi2020, hozo2005, bland2015, walter2007.")] = "rec",
 ) -> None:
-    """Write output/extraction/<analysis>.csv for every analysis, and the risk-of-bias plots."""
+    """Write output/extraction/<analysis>.csv for every analysis, and the risk-of-bias plots.
+
+    \b
+    Example:
+      review extract export
+    """
     from review.extraction import risk_of_bias as rob
     from review.extraction.export import EXPORT_DIR, export_all, export_path
     from review.extraction.reconcile import final_values, read_resolved

@@ -11,7 +11,7 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     """Register the commands in the order of the review's pipeline (that is the --help order)."""
-    from review.commands import dedup_cmd, workspace_cmds
+    from review.commands import dedup_cmd, run_cmd, workspace_cmds
     from review.extraction import command as extraction_command
     from review.pool import command as pool_command
     from review.prisma import command as prisma_command
@@ -23,4 +23,5 @@ def register_all(app: typer.Typer) -> None:
     extraction_command.register(app)
     prisma_command.register(app)
     pool_command.register(app)
+    run_cmd.register(app)  # run, report
     workspace_cmds.register_tools(app)  # status, convert

@@ -23,11 +23,6 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     shutil.copy(REPO / "protocol.yaml", root / "protocol.yaml")
     shutil.copytree(REPO / "records", root / "records")
-    fix = subprocess.run(
-        [sys.executable, "-m", "review", "screen", "conflicts", "--stage", "title-abstract", "--resolve",
-         "--by", "carla", "--record", "pmid:99126180", "--decision", "exclude"],
-        cwd=root, capture_output=True, text=True)
-    assert fix.returncode == 0, fix.stderr
     run_review(root)
     return root, (root / "output" / "report.html").read_text(encoding="utf-8")
 

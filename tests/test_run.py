@@ -16,20 +16,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TRUTH = json.loads((REPO / "tests" / "data" / "example_truth.json").read_text(encoding="utf-8"))
-CONFLICT = "pmid:99126180"  # the one title-abstract conflict left open on purpose in the example
-
-# Runs the CLI with `run`/`report` registered even before review/commands/__init__.py wires them.
-LAUNCH = (
-    "import review.cli as c\n"
-    "from review.commands import run_cmd\n"
-    "names = {ci.name or ci.callback.__name__ for ci in c.app.registered_commands}\n"
-    "if 'run' not in names: run_cmd.register(c.app)\n"
-    "c.main()\n"
-)
-
+CONFLICT = "pmid:99126180"  # the example's last title-abstract conflict, resolved by carla
 
 def cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", LAUNCH, *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "review", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def copy_example(dest: Path) -> Path:
@@ -38,18 +28,25 @@ def copy_example(dest: Path) -> Path:
     return dest
 
 
+def reopen_conflict(root: Path) -> Path:
+    """The example as it was before carla settled its last title-abstract conflict."""
+    resolved = root / "records" / "screening" / "title-abstract" / "_resolved.csv"
+    lines = resolved.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith(CONFLICT + ",")]
+    assert len(kept) == len(lines) - 1
+    resolved.write_text("".join(kept), encoding="utf-8")
+    return root
+
+
 @pytest.fixture(scope="module")
 def stopped(tmp_path_factory):
-    root = copy_example(tmp_path_factory.mktemp("stopped"))
+    root = reopen_conflict(copy_example(tmp_path_factory.mktemp("stopped")))
     return root, cli(["run"], root)
 
 
 @pytest.fixture(scope="module")
 def complete(tmp_path_factory):
     root = copy_example(tmp_path_factory.mktemp("complete"))
-    fix = cli(["screen", "conflicts", "--stage", "title-abstract", "--resolve", "--by", "carla",
-               "--record", CONFLICT, "--decision", "exclude"], root)
-    assert fix.returncode == 0, fix.stderr
     return root, cli(["run"], root)
 
 
@@ -76,7 +73,7 @@ def test_earlier_stages_stay_and_later_ones_are_not_written(stopped):
 def test_library_stop_names_stage_and_records(tmp_path):
     from review.run import StageStopped, run_review
 
-    root = copy_example(tmp_path)
+    root = reopen_conflict(copy_example(tmp_path))
     seen = []
     with pytest.raises(StageStopped) as info:
         run_review(root, on_stage=lambda stage, what: seen.append((stage, what)))
@@ -121,9 +118,6 @@ def test_missing_extractor_stops_at_extraction(tmp_path):
     from review.run import StageStopped, run_review
 
     root = copy_example(tmp_path)
-    fix = cli(["screen", "conflicts", "--stage", "title-abstract", "--resolve", "--by", "carla",
-               "--record", CONFLICT, "--decision", "exclude"], root)
-    assert fix.returncode == 0, fix.stderr
     (root / "records" / "extraction" / "ben.csv").unlink()  # protocol.yaml asks for two extractors
     with pytest.raises(StageStopped) as info:
         run_review(root)
@@ -137,9 +131,6 @@ def test_disagreeing_extractors_stop_at_extraction_naming_the_study(tmp_path):
     from review.run import StageStopped, run_review
 
     root = copy_example(tmp_path)
-    fix = cli(["screen", "conflicts", "--stage", "title-abstract", "--resolve", "--by", "carla",
-               "--record", CONFLICT, "--decision", "exclude"], root)
-    assert fix.returncode == 0, fix.stderr
     with (root / "records" / "extraction" / "ben.csv").open("a", encoding="utf-8") as f:
         f.write("halvorsen2019,n,86,2026-11-21T14:00:00Z\n")  # ana says 85
     with pytest.raises(StageStopped) as info:

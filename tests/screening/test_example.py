@@ -33,9 +33,10 @@ def test_outcomes_follow_the_truth(ctx, truth):
     role = {w["key"]: w["role"] for w in truth["works"]}
     ta, _, ta_res = _outcomes(ctx, "title-abstract")
     ft, ft_standing, ft_res = _outcomes(ctx, "full-text")
-    open_ = stage_conflicts(ctx, "title-abstract")
-    assert len(open_) == 1 and stage_conflicts(ctx, "full-text") == []
-    open_id = open_[0].record_id
+    assert stage_conflicts(ctx, "title-abstract") == [] and stage_conflicts(ctx, "full-text") == []
+    # The last title-abstract conflict (ana exclude, ben maybe) was settled by carla as exclude.
+    late_id = "pmid:99126180"
+    assert ta_res[late_id].decision == "exclude" and ta_res[late_id].by == "carla"
     for key, r in role.items():
         rid = wid[key]
         if r == "included":
@@ -45,14 +46,13 @@ def test_outcomes_follow_the_truth(ctx, truth):
             # every full-text exclusion has a reason from the protocol, the same for both reviewers
             final = ft_res.get(rid) or ft_standing["ana"][rid]
             assert final.reason in ctx.config.reason_keys(), key
-        elif rid == open_id:
-            assert r == "irrelevant"  # the one open conflict is on an irrelevant record
-            assert rid not in ft  # nobody screened it at full text: it waits for the resolution
+        elif rid == late_id:
+            assert r == "irrelevant"  # the conflict was on an irrelevant record
+            assert ta[rid] == "excluded" and rid not in ft  # nobody screened it at full text
         else:
             assert ta[rid] == "excluded" and rid not in ft, key
-    # Counts by hand from the truth: 14 included + 18 excluded at full text go on (32),
-    # plus the open conflict, which rule "either" sends on until it is resolved.
-    assert sum(1 for o in ta.values() if o == "full-text") == 32 + 1
+    # Counts by hand from the truth: 14 included + 18 excluded at full text go on (32).
+    assert sum(1 for o in ta.values() if o == "full-text") == 32
     assert sum(1 for o in ft.values() if o == "included") == 14
 
 
@@ -85,7 +85,7 @@ def test_status_numbers_by_hand(example):
     # By hand from the design in /work/notes/make_screening_example.py, "go on" (include or
     # maybe) vs exclude, rows ana, columns ben: both go on 30 (32 truth go-ons minus kurokawa2019
     # and whitaker2021), ana only 3 (kurokawa2019, carrow2025, tan2023), ben only 3 (whitaker2021,
-    # one irrelevant, the open conflict), both exclude 92.
+    # one irrelevant, pmid:99126180), both exclude 92.
     # p_o = 122/128; p_e = (33*33 + 95*95)/128^2 = 10114/16384;
     # kappa = (122/128 - 10114/16384) / (1 - 10114/16384) = 5502/6270 = 0.877511...
     # PABAK = 2 * 122/128 - 1 = 0.90625.
@@ -94,7 +94,8 @@ def test_status_numbers_by_hand(example):
     assert a["kappa"] == pytest.approx(5502 / 6270)
     assert a["pabak"] == pytest.approx(0.90625)
     assert a["ci_low"] < a["kappa"] < a["ci_high"]
-    assert (ta["conflicts_open"], ta["conflicts_resolved"], ta["waiting"]) == (1, 5, 0)
+    # six disagreements (the three "ana only" and three "ben only" above), all resolved by carla
+    assert (ta["conflicts_open"], ta["conflicts_resolved"], ta["waiting"]) == (0, 6, 0)
     ft = info["stages"]["full-text"]
     # Full text, 32 records: disagreements rahimi2021 (include vs exclude) and raghavan2022
     # (include vs exclude); nakamura2024 is maybe vs exclude (maybe counts as go on), okafor2020abs
@@ -105,4 +106,5 @@ def test_status_numbers_by_hand(example):
     assert ft["screened"] == {"ana": 32, "ben": 32}
     assert ft["agreement"]["percent"] == pytest.approx(100 * 29 / 32)
     assert ft["agreement"]["kappa"] == pytest.approx(0.8125)
-    assert (ft["conflicts_open"], ft["conflicts_resolved"], ft["waiting"]) == (0, 4, 1)
+    # nothing waits for full text: every record sent on at title-abstract has both decisions
+    assert (ft["conflicts_open"], ft["conflicts_resolved"], ft["waiting"]) == (0, 4, 0)

@@ -7,8 +7,10 @@ every problem at once, for `review check`; `load_protocol` raises the first.
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -485,12 +487,20 @@ def check_protocol(path: Path) -> tuple[Protocol | None, list[Problem]]:
     except UnicodeDecodeError as err:
         return None, [Problem(file, None, None, f"not UTF-8 text ({err.reason})")]
     try:
-        protocol, problems = check_text(text, file)
+        protocol, problems = _checked(text, file)
     except ProtocolError as err:
         return None, [Problem(file, err.line, err.field, err.message)]
     if protocol is not None:
+        protocol = copy.deepcopy(protocol)
         protocol.path = path
-    return protocol, problems
+    return protocol, list(problems)
+
+
+@functools.lru_cache(maxsize=8)
+def _checked(text: str, file: str) -> tuple[Protocol | None, tuple[Problem, ...]]:
+    """`check_text`, remembered: `review run` reads the same protocol once per stage."""
+    protocol, problems = check_text(text, file)
+    return protocol, tuple(problems)
 
 
 def load_protocol(root: Path) -> Protocol:

@@ -170,30 +170,19 @@ def stage_prisma(root: Path, protocol, summary: RunSummary) -> None:
 
 
 def stage_pooling(root: Path, protocol, summary: RunSummary) -> None:
-    from review.pool.api import meta_analysis
-    from review.pool.tables import write_tables
-    from review.workspace import output_dir
+    from review.pool.analyses import pool_review
 
     if not protocol.analyses:
         return
-    out_dir = output_dir(root)
-    results = []
     for a in protocol.analyses:
         path = a.data_path(root)
         if not path.is_file():
             raise StageStopped("pooling", f"analysis {a.name!r} has no data file {_rel(root, path)}", [],
                                "review extract export")
-        ma = meta_analysis(path, a.measure, method=a.method or "REML", hk=a.hk, subgroup=a.subgroup,
-                           outcome=a.outcome, groups=a.groups, favours=a.favours)
-        ma.forest([out_dir / f"forest_{a.name}.{ext}" for ext in ("svg", "png", "pdf")])
-        summary.outputs.append(f"output/forest_{a.name}.svg")
-        if ma.k >= 3:
-            ma.funnel([out_dir / f"funnel_{a.name}.{ext}" for ext in ("svg", "png", "pdf")])
-            summary.outputs.append(f"output/funnel_{a.name}.svg")
-        results.append(ma)
-    paths = write_tables(results, out_dir, names=[a.name for a in protocol.analyses])
-    summary.outputs += [_rel(root, p) for p in paths.values()]
-    summary.analyses = len(results)
+    pooled = pool_review(root, protocol)
+    summary.outputs += [_rel(root, p) for p in pooled.tables.values()]
+    summary.outputs += [_rel(root, p) for p in pooled.plots if p.suffix == ".svg"]
+    summary.analyses = len(pooled.results)
 
 
 def stage_report(root: Path, protocol, summary: RunSummary, command: str = "review run") -> None:

@@ -105,8 +105,7 @@ def test_full_run_writes_every_output(complete):
 
 def test_second_run_changes_no_byte(complete):
     root, _ = complete
-    skip = {".png", ".pdf"}  # raster/PDF writers are the plotting stages' concern; text outputs checked here
-    files = [p for p in sorted((root / "output").rglob("*")) if p.is_file() and p.suffix not in skip]
+    files = [p for p in sorted((root / "output").rglob("*")) if p.is_file()]  # PNG and PDF too
     before = {p: p.read_bytes() for p in files}
     again = cli(["run"], root)
     assert again.returncode == 0, again.stderr

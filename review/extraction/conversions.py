@@ -68,9 +68,9 @@ class Conversion:
 
 
 def _qnorm(p: float) -> float:
-    from scipy.stats import norm
+    from review import dist
 
-    return float(norm.ppf(p))
+    return float(dist.norm_ppf(p))
 
 
 def _xi(n: float) -> float:
@@ -90,10 +90,10 @@ def expected_range(n: int) -> float:
     Walter & Yao (2007) divide the range by.
     """
     from scipy.integrate import quad
-    from scipy.stats import norm
+    from review import dist
 
     def f(x: float) -> float:
-        a = norm.cdf(x)
+        a = dist.norm_cdf(x)
         return 1 - (1 - a) ** n - a ** n
 
     return float(quad(f, -math.inf, math.inf)[0])
@@ -285,7 +285,7 @@ def ci_divisor(df: float | None, level: float = 0.95, small: bool | None = None)
     ``small=None`` uses t when df + 1 < 60, the Handbook's "say, less than 60
     participants in each group".
     """
-    from scipy.stats import norm, t
+    from review import dist
 
     if not 0 < level < 1:
         raise InputError(f"confidence level must be between 0 and 1, not {level!r}")
@@ -295,8 +295,8 @@ def ci_divisor(df: float | None, level: float = 0.95, small: bool | None = None)
     if small:
         if df is None or df < 1:
             raise InputError("a t-based interval needs at least 2 participants")
-        return 2 * float(t.ppf(p, df))
-    return 2 * float(norm.ppf(p))
+        return 2 * float(dist.t_ppf(p, df))
+    return 2 * float(dist.norm_ppf(p))
 
 
 def sd_from_se(se: float, n: float) -> float:
@@ -378,7 +378,7 @@ def sd_from_difference_p(md: float, p: float, n1: float, n2: float) -> float:
     Cochrane Handbook for Systematic Reviews of Interventions version 6.4,
     2023, section 6.5.2.3.
     """
-    from scipy.stats import t
+    from review import dist
 
     if not 0 < p < 1:
         raise InputError(f"P value must be between 0 and 1, not {p!r}")
@@ -386,7 +386,7 @@ def sd_from_difference_p(md: float, p: float, n1: float, n2: float) -> float:
     _positive("n2", n2)
     if md == 0:
         raise InputError("a mean difference of 0 gives no SE from a P value")
-    tval = float(t.ppf(1 - p / 2, n1 + n2 - 2))
+    tval = float(dist.t_ppf(1 - p / 2, n1 + n2 - 2))
     return sd_from_difference_se(abs(md) / tval, n1, n2)
 
 

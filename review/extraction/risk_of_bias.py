@@ -212,11 +212,9 @@ def domain_labels(name: str) -> list[tuple[str, str]]:
 # ---- plots -----------------------------------------------------------------------------
 
 def _save(fig, path: Path) -> None:
-    path = Path(path)
-    if path.suffix.lower() not in (".svg", ".png", ".pdf"):
-        raise InputError(f"plot file {path.name!r} must end in .svg, .png or .pdf")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150, bbox_inches="tight", metadata={"Date": None} if path.suffix.lower() == ".svg" else None)
+    from review.figures import save_figure
+
+    save_figure(fig, path, salt=f"rob-{Path(path).stem}", tight=True)
 
 
 def traffic_light(name: str, assessments: Sequence[Assessment], path: Path) -> None:
@@ -224,7 +222,8 @@ def traffic_light(name: str, assessments: Sequence[Assessment], path: Path) -> N
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     if not assessments:
@@ -234,7 +233,9 @@ def traffic_light(name: str, assessments: Sequence[Assessment], path: Path) -> N
     cols = [s for s, _ in labels] + ["Overall"]
     k = len(assessments)
     fig_h = 1.2 + 0.42 * k + 0.28 * (len(labels) + 2)
-    fig, ax = plt.subplots(figsize=(1.6 + 0.62 * len(cols) + 2.6, fig_h))
+    fig = Figure(figsize=(1.6 + 0.62 * len(cols) + 2.6, fig_h))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     for r, a in enumerate(assessments):
         for c, judgement in enumerate(list(a.domains) + [a.overall]):
             y = k - 1 - r
@@ -260,7 +261,6 @@ def traffic_light(name: str, assessments: Sequence[Assessment], path: Path) -> N
     ax.legend(handles=handles, title="Judgement", loc="upper right", bbox_to_anchor=(1.0, -0.01), fontsize=8,
               title_fontsize=8, frameon=False, bbox_transform=ax.transAxes)
     _save(fig, path)
-    plt.close(fig)
 
 
 def summary_table(name: str, assessments: Sequence[Assessment], weights: Sequence[float] | None = None) -> list[tuple[str, dict[str, float]]]:
@@ -288,12 +288,15 @@ def summary_plot(name: str, assessments: Sequence[Assessment], path: Path, weigh
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     tool = get_tool(name)
     rows = summary_table(name, assessments, weights)
-    fig, ax = plt.subplots(figsize=(9, 0.9 + 0.45 * len(rows)))
+    fig = Figure(figsize=(9, 0.9 + 0.45 * len(rows)))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     for y, (label, shares) in enumerate(reversed(rows)):
         left = 0.0
         for j in tool.judgements:
@@ -312,4 +315,3 @@ def summary_plot(name: str, assessments: Sequence[Assessment], path: Path, weigh
               ncol=len(handles), frameon=False, fontsize=8)
     ax.set_title(tool.title, fontsize=10)
     _save(fig, path)
-    plt.close(fig)

@@ -310,9 +310,9 @@ def _fit_mh(pdata, measure, method, level, options, index=None):
 def _study_frame(pdata, es, measure, level, weights, groups, transform):
     import numpy as np
     import pandas as pd
-    from scipy import stats
+    from review import dist
 
-    z = stats.norm.ppf(0.5 + level / 200)
+    z = dist.norm_ppf(0.5 + level / 200)
     yi = np.asarray(es.yi, float)
     vi = np.asarray(es.vi, float)
     se = np.sqrt(vi)

@@ -245,14 +245,14 @@ def regtest(
             "(e.g. all studies have the same variance), so the test cannot be done"
         )
     lim = predictor in _LIMIT_PREDICTORS and p == 1
-    from scipy import stats
+    from review import dist
 
     if model == "lm":
         beta, se, df = _wls(d.yi, X, 1 / d.vi)
         stat = beta / se
-        crit = float(stats.t.isf((1 - d.level / 100) / 2, df))
+        crit = float(dist.t_isf((1 - d.level / 100) / 2, df))
         ci = (beta[0] - crit * se[0], beta[0] + crit * se[0])
-        pval, fit, stat_type, dfs, meth = 2 * stats.t.sf(abs(stat[p]), df), None, "t", int(df), None
+        pval, fit, stat_type, dfs, meth = 2 * dist.t_sf(abs(stat[p]), df), None, "t", int(df), None
     else:
         from review.pool.models import rma
 
@@ -373,7 +373,7 @@ def _kendall(x: np.ndarray, y: np.ndarray, exact: bool | None) -> tuple[float, f
     n < 50, R's own default); never with ties, where the normal approximation
     with the tie-corrected variance (and no continuity correction) is used.
     """
-    from scipy import stats
+    from review import dist
 
     n = x.size
     # concordant minus discordant pairs, one row of pairs at a time (O(n) memory)
@@ -402,7 +402,7 @@ def _kendall(x: np.ndarray, y: np.ndarray, exact: bool | None) -> tuple[float, f
     if not var_s > 0 or math.isnan(tau):  # e.g. all values tied: no test (R gives NA)
         return float("nan"), float("nan"), False
     z = s / math.sqrt(var_s)
-    return tau, float(2 * stats.norm.sf(abs(z))), False
+    return tau, float(2 * dist.norm_sf(abs(z))), False
 
 
 def ranktest(x: Any, vi: Any = None, *, exact: bool | None = True) -> RanktestResult:

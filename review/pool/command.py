@@ -187,38 +187,24 @@ def _print_analysis(out: Any, ma: Any, title: str) -> None:
 
 def _run_review(json_out: bool) -> None:
     """Every analysis in protocol.yaml: tables, forest and funnel plots under output/."""
-    from review.pool.api import meta_analysis
-    from review.pool.tables import format_results, results_frame, write_tables
+    from rich.markup import escape
+
+    from review.pool.analyses import pool_review
+    from review.pool.tables import format_results, results_frame
     from review.protocol import display_path, load_protocol
-    from review.workspace import find_root, output_dir
+    from review.workspace import find_root
 
     root = find_root()
     protocol = load_protocol(root)
     if not protocol.analyses:
         raise UsageError("protocol.yaml has no analyses: add one (name, outcome, measure, data) under analyses:")
-    out_dir = output_dir(root)
-    results = []
-    written: list[Path] = []
-    from rich.markup import escape
-
+    pooled = pool_review(root, protocol)
     err = _console(stderr=True)
-    for a in protocol.analyses:
-        ma = meta_analysis(
-            a.data_path(root), a.measure, method=a.method or "REML", hk=a.hk, subgroup=a.subgroup,
-            outcome=a.outcome, groups=a.groups, favours=a.favours,
-        )
+    for name, ma in zip(pooled.names, pooled.results):
         for w in ma.warnings:
-            err.print(f"[yellow]Warning:[/yellow] {escape(a.name)}: {escape(w)}", markup=True)
-        forest = [out_dir / f"forest_{a.name}.{ext}" for ext in ("svg", "png", "pdf")]
-        ma.forest(forest)
-        written += forest
-        if ma.k >= 3:
-            funnel = [out_dir / f"funnel_{a.name}.{ext}" for ext in ("svg", "png", "pdf")]
-            ma.funnel(funnel)
-            written += funnel
-        results.append(ma)
-    paths = write_tables(results, out_dir, names=[a.name for a in protocol.analyses])
-    written = list(paths.values()) + written
+            err.print(f"[yellow]Warning:[/yellow] {escape(name)}: {escape(w)}", markup=True)
+    results, paths = pooled.results, pooled.tables
+    written = list(paths.values()) + pooled.plots
     if json_out:
         sys.stdout.write(paths["json"].read_text(encoding="utf-8"))
         return

@@ -584,7 +584,7 @@ def _irr(rows, given, notes, add, to, drop00):
 
 
 def _generic(rows, given, notes, ratio, level):
-    from scipy.stats import norm
+    from review import dist
 
     if "yi" in given:
         (y,) = _need(rows, given, "GEN", "yi")
@@ -609,7 +609,7 @@ def _generic(rows, given, notes, ratio, level):
     rows.raise_if_any()
     if ratio:
         est, lb, ub = np.log(est), np.log(lb), np.log(ub)
-    z = norm.ppf(1 - (1 - level / 100) / 2)
+    z = dist.norm_ppf(1 - (1 - level / 100) / 2)
     se = (ub - lb) / (2 * z)
     outside = (est < lb) | (est > ub)
     lopsided = np.abs((ub - est) - (est - lb)) > 0.1 * (ub - lb)

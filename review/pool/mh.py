@@ -160,7 +160,7 @@ def _adjust(a, b, c, d, add, to, drop00):
 
 def _heterogeneity(yi, vi, beta):
     """Cochran's Q of the study-level yi around the pooled estimate (Woolf), I2, H2."""
-    from scipy.stats import chi2
+    from review import dist
 
     ok = np.isfinite(yi) & np.isfinite(vi)
     k_yi = int(ok.sum())
@@ -169,22 +169,22 @@ def _heterogeneity(yi, vi, beta):
     qe = float(np.sum((yi[ok] - beta) ** 2 / vi[ok]))
     df = k_yi - 1
     i2 = max(0.0, 100 * (qe - df) / qe) if qe > 0 else 0.0
-    return k_yi, qe, df, float(chi2.sf(qe, df)), i2, qe / df
+    return k_yi, qe, df, float(dist.chi2_sf(qe, df)), i2, qe / df
 
 
 def _z_summary(beta, se, level):
-    from scipy.stats import norm
+    from review import dist
 
     zval = beta / se
-    pval = 2 * norm.sf(abs(zval))
-    crit = norm.ppf(1 - (1 - level / 100) / 2)
+    pval = 2 * dist.norm_sf(abs(zval))
+    crit = dist.norm_ppf(1 - (1 - level / 100) / 2)
     return zval, float(pval), beta - crit * se, beta + crit * se
 
 
 def _chi2_sf(x, df):
-    from scipy.stats import chi2
+    from review import dist
 
-    return float(chi2.sf(x, df))
+    return float(dist.chi2_sf(x, df))
 
 
 # --------------------------------------------------------------------------- rma_mh

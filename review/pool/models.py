@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from review import dist
 
 from review.errors import InputError
 from review.pool._rootfind import ConvergenceError, _uniroot
@@ -381,8 +381,8 @@ class RmaResult:
     def _crit(self, level: float) -> float:
         alpha = (100.0 - level) / 100.0
         if self.test == "knha" and self.ddf:
-            return float(stats.t.isf(alpha / 2, self.ddf))
-        return float(stats.norm.isf(alpha / 2))
+            return float(dist.t_isf(alpha / 2, self.ddf))
+        return float(dist.norm_isf(alpha / 2))
 
     def predict(self, newmods=None, level: float | None = None, pi_df: str | None = None) -> Prediction:
         """Predicted effect with CI and PI, as metafor 3.8's ``predict.rma``.
@@ -414,7 +414,7 @@ class RmaResult:
             pcrit = crit
             if pi_df == "k-2":
                 alpha = (100.0 - level) / 100.0
-                pcrit = float(stats.t.isf(alpha / 2, self.k - 2)) if self.k > 2 else math.nan
+                pcrit = float(dist.t_isf(alpha / 2, self.k - 2)) if self.k > 2 else math.nan
             half = pcrit * np.sqrt(self.tau2 + se**2)
             pi_lb, pi_ub = pred - half, pred + half
         if scalar:
@@ -455,8 +455,8 @@ def _qprofile_bounds(y, v, X, tau2: float, level: float, tol: float, maxiter: in
     alpha = (100.0 - level) / 100.0
     tmin = min(0.0, tau2)
     tmax = max(100.0, tau2 * 10, tmin * 10)
-    crit_u = float(stats.chi2.isf(alpha / 2, k - p))
-    crit_l = float(stats.chi2.ppf(alpha / 2, k - p))
+    crit_u = float(dist.chi2_isf(alpha / 2, k - p))
+    crit_l = float(dist.chi2_ppf(alpha / 2, k - p))
     q_max = _qe(tmax, y, v, X)
     q_min = _qe(tmin, y, v, X)
     lb = ub = math.nan
@@ -687,13 +687,13 @@ def rma(yi, vi, mods=None, method: str = "REML", test: str = "z", level: float =
     alpha = (100.0 - level) / 100.0
     if test == "knha":
         qm = qm / m
-        qm_pval = float(stats.f.sf(qm, m, ddf)) if ddf > 0 else math.nan
-        pval = 2 * stats.t.sf(np.abs(stat), ddf) if ddf > 0 else np.full(p, math.nan)
-        crit = float(stats.t.isf(alpha / 2, ddf)) if ddf > 0 else math.nan
+        qm_pval = float(dist.f_sf(qm, m, ddf)) if ddf > 0 else math.nan
+        pval = 2 * dist.t_sf(np.abs(stat), ddf) if ddf > 0 else np.full(p, math.nan)
+        crit = float(dist.t_isf(alpha / 2, ddf)) if ddf > 0 else math.nan
     else:
-        qm_pval = float(stats.chi2.sf(qm, m))
-        pval = 2 * stats.norm.sf(np.abs(stat))
-        crit = float(stats.norm.isf(alpha / 2))
+        qm_pval = float(dist.chi2_sf(qm, m))
+        pval = 2 * dist.norm_sf(np.abs(stat))
+        crit = float(dist.norm_isf(alpha / 2))
     ci_lb, ci_ub = beta - crit * se, beta + crit * se
 
     # ---- heterogeneity statistics (always the inverse-variance Q)
@@ -702,7 +702,7 @@ def rma(yi, vi, mods=None, method: str = "REML", test: str = "z", level: float =
     if allvipos and k > p:
         ffe = _wls(X, y, 1.0 / v)
         qe = max(0.0, ffe.rss)
-        qe_pval = float(stats.chi2.sf(qe, k - p))
+        qe_pval = float(dist.chi2_sf(qe, k - p))
         vt = (k - p) / ffe.tr_p()
         if common:
             i2 = max(0.0, 100 * (qe - (k - p)) / qe) if qe > 0 else 0.0

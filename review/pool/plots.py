@@ -12,8 +12,8 @@ Layout is computed in points from the measured width of every text (Agg
 renderer), so columns never overlap and the figure grows with the number of
 studies. matplotlib is imported inside the functions; figures are plain
 ``matplotlib.figure.Figure`` objects drawn on the Agg canvas (no pyplot state).
-Saving keeps text as text in SVG (``svg.fonttype = none``) and writes no dates,
-so the same analysis gives the same files.
+Saving goes through :func:`review.figures.save_figure`: text stays text in
+SVG, no dates, so the same analysis gives the same files.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from review.errors import InputError
+from review.figures import FORMATS, save_figure
 from review.pool.tables import fmt_ci, fmt_count, fmt_i2, fmt_num, fmt_p_eq, fmt_sig, fmt_tau2
 
-FORMATS = (".svg", ".png", ".pdf")
 FONT = "DejaVu Sans"
 IV_COLOR = "#2957a4"     # squares for inverse-variance analyses (RevMan: blue)
 MH_COLOR = "#2e7d32"     # squares for Mantel-Haenszel and Peto (RevMan: green)
@@ -44,31 +44,6 @@ LOG_TICKS = {
 # ---------------------------------------------------------------------------
 # saving
 # ---------------------------------------------------------------------------
-
-
-def save_figure(fig: Any, path: str | Path, dpi: int = 200) -> Path:
-    """Save as SVG, PNG (``dpi``, at least 200) or PDF by the file's suffix; deterministic output.
-
-    A PNG taller than 60,000 pixels at that resolution (a forest plot of a few
-    thousand studies) is saved at the resolution that fits; use SVG or PDF there.
-    """
-    import matplotlib
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise InputError(f"plot file must end in .svg, .png or .pdf, not '{path.suffix or path.name}'",
-                         file=path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = {".svg": {"Date": None}, ".pdf": {"CreationDate": None, "ModDate": None},
-                ".png": {}}[suffix]
-    dpi = max(int(dpi), 200)
-    if suffix == ".png":
-        # Agg cannot draw past 2**16 pixels a side: very long plots get a lower resolution
-        dpi = min(dpi, int(60000 / max(fig.get_size_inches())))
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "review", "pdf.fonttype": 42}):
-        fig.savefig(path, format=suffix[1:], dpi=dpi, metadata=metadata, facecolor="white")
-    return path
 
 
 def _new_figure(width_in: float, height_in: float):

@@ -411,14 +411,7 @@ def figure(counts: PrismaCounts, per_database: bool = False):
 
 def save(counts: PrismaCounts, stem: Path, per_database: bool = False) -> list[Path]:
     """Write `<stem>.svg`, `.png` (300 dpi) and `.pdf`; return the paths."""
-    import matplotlib
+    from review.figures import save_figure
 
     fig = figure(counts, per_database)
-    out = []
-    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42, "svg.hashsalt": "prisma"}):
-        for ext, kw in (("svg", {"metadata": {"Date": None}}), ("png", {"dpi": 300}),
-                        ("pdf", {"metadata": {"CreationDate": None}})):
-            path = Path(f"{stem}.{ext}")
-            fig.savefig(path, format=ext, facecolor="white", **kw)
-            out.append(path)
-    return out
+    return [save_figure(fig, Path(f"{stem}.{ext}"), dpi=300, salt="prisma") for ext in ("svg", "png", "pdf")]

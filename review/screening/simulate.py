@@ -313,11 +313,14 @@ def plot_curve(results: Sequence[RunResult], labels: Sequence[int], out: str | P
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     out = Path(out)
     n, total = len(labels), sum(labels)
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    fig = Figure(figsize=(7, 4.5), dpi=120)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     for j, r in enumerate(results):
         found, ys = 0, [0]
         for i in r.order:
@@ -336,5 +339,4 @@ def plot_curve(results: Sequence[RunResult], labels: Sequence[int], out: str | P
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(out)
-    plt.close(fig)
     return out

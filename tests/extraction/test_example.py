@@ -2,7 +2,8 @@
 
 Two extractors' sheets are loaded, compared, their four disagreements agreed,
 and exported; the exported tables must equal tests/data/extraction/expected/*.csv
-(written from the ground truth's study_data) for every study reported as mean/SD, and `review pool` must read them.
+(written from the ground truth's study_data) for every study reported as mean/SD, and pooling them must
+give R metafor's results (expected/metafor_pooled.csv).
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ def _ok(app, *args):
     return r.output
 
 
-def _table(path):
+def _table(path, key="study"):
     with open(path, encoding="utf-8") as fh:
-        return {row["study"]: row for row in csv.DictReader(fh)}
+        return {row[key]: row for row in csv.DictReader(fh)}
 
 
 def test_example_extraction(review):
@@ -87,9 +88,32 @@ def test_example_extraction(review):
     # Luo: w = 0.7 + 0.39/15 = 0.726; mean = 0.726 x 2.75 + 0.274 x 2.5 = 2.6815
     assert float(_table(review / "output/extraction/edss.csv")["Kurokawa 2019"]["e_mean"]) == pytest.approx(2.6815)
 
+    assert (review / "output/extraction/rob_traffic_light.svg").exists()
+    _check_pooled(review / "output/extraction")
+
+
+def _check_pooled(tables):
+    """The exported tables pool as R metafor pools them (expected/metafor_pooled.csv, written
+    by expected/metafor.R): the example's studies differ (I2 25-67%), IRL-positive patients fare worse."""
     from review.pool.api import meta_analysis
 
-    for name, measure in (("edss", "SMD"), ("dmt_response", "RR"), ("relapse_rate", "IRR")):
-        result = meta_analysis(review / f"output/extraction/{name}.csv", measure)
-        assert result.k == len(_table(EXPECTED / f"{name}.csv"))
-    assert (review / "output/extraction/rob_traffic_light.svg").exists()
+    ref = _table(EXPECTED / "metafor_pooled.csv", key="analysis")
+    cols = ("estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "q", "q_pval")
+    for name in ("edss", "wmlv", "brain_volume", "relapse_rate", "dmt_response"):
+        want = ref[name]
+        result = meta_analysis(tables / f"{name}.csv", want["measure"], subgroup="treatment" if name == "dmt_response" else None)
+        got = result.summary.iloc[0]
+        assert result.k == int(want["k"]) == len(_table(EXPECTED / f"{name}.csv")), name
+        for col in cols:
+            assert float(got[col]) == pytest.approx(float(want[col]), rel=1e-5, abs=1e-7), (name, col)
+        assert 20 < float(got["i2"]) < 70, name
+    # DMT response by treatment: one tau2 common to the subgroups, as metafor's rma(mods = ~ treatment - 1)
+    sub = result.subgroups.set_index("subgroup")
+    for g in ("high-efficacy", "other"):
+        want = ref[f"dmt_response[{g}]"]
+        assert int(sub.loc[g, "k"]) == int(want["k"])
+        for col in ("estimate", "se", "ci_lower", "ci_upper", "tau2"):
+            assert float(sub.loc[g, col]) == pytest.approx(float(want[col]), rel=1e-5, abs=1e-7), (g, col)
+    want = ref["dmt_response[test]"]
+    assert result.subgroup_test["q"] == pytest.approx(float(want["q"]), rel=1e-5)
+    assert result.subgroup_test["pval"] == pytest.approx(float(want["q_pval"]), rel=1e-5)

@@ -40,6 +40,18 @@ def example(tmp_path) -> Path:
 
 
 @pytest.fixture
+def example_open(tmp_path) -> Path:
+    """The example review before carla settled its last title-abstract conflict (pmid:99126180)."""
+    root = copy_example(tmp_path / "review")
+    resolved = root / "records" / "screening" / "title-abstract" / "_resolved.csv"
+    lines = resolved.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith("pmid:99126180,")]
+    assert len(kept) == len(lines) - 1
+    resolved.write_text("".join(kept), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
 def fresh_example(tmp_path) -> Path:
     """The example review without any screening decisions."""
     return copy_example(tmp_path / "review", decisions=False)

@@ -34,7 +34,8 @@ def run(root, *args):
     return result.exit_code, result.output, result
 
 
-def test_conflicts_list_the_open_one(example, truth):
+def test_conflicts_list_the_open_one(example_open, truth):
+    example = example_open
     code, out, res = run(example, "screen", "conflicts", "--stage", "title-abstract", "--json")
     assert code == 0, out
     import json
@@ -47,7 +48,8 @@ def test_conflicts_list_the_open_one(example, truth):
     assert found[0]["resolution"] is None and set(found[0]["decisions"]) == {"ana", "ben"}
 
 
-def test_resolving_is_a_decision_by_who_made_it(example):
+def test_resolving_is_a_decision_by_who_made_it(example_open):
+    example = example_open
     code, out, res = run(example, "screen", "conflicts", "--json")
     import json
 

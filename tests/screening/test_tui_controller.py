@@ -139,7 +139,8 @@ def test_bad_lines_in_the_log_are_shown_and_the_rest_kept(tmp_path):
     assert "(and 1 more; listed when you quit)" in screen
 
 
-def test_resolving_on_screen_shows_both_reviewers_and_signs_the_line(example):
+def test_resolving_on_screen_shows_both_reviewers_and_signs_the_line(example_open):
+    example = example_open
     from review.screening.manage import ResolveSession, load_context
     from review.screening.decisions import resolved_path
 

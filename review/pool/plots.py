@@ -385,7 +385,19 @@ def forest_plot(
                     values.append(null + (r.est - null) * 1.1)
             elif r.kind in ("subtotal", "total", "pi"):
                 values += [v for v in (r.est, r.lo, r.hi) if v is not None]
-        (x_min, x_max), auto_ticks = _auto_limits(values, log, ma.measure == "ZCOR")
+        bounded = ma.measure == "ZCOR"
+        (x_min, x_max), auto_ticks = _auto_limits(values, log, bounded)
+        # Widen the axis to show the studies' whole CIs, but not so far (past the square of
+        # the ratio limit, or four times the difference limit) that one small study with a huge
+        # interval squeezes every other row: those few keep their arrows.
+        if log:
+            reach = [v for r in rows if r.kind == "study" for v in (r.lo, r.hi)
+                     if v is not None and v > 0 and abs(math.log(v / null)) <= 2 * math.log(x_max)]
+        else:
+            reach = [v for r in rows if r.kind == "study" for v in (r.lo, r.hi)
+                     if v is not None and math.isfinite(v) and abs(v - null) <= 4 * x_max]
+        if reach:
+            (x_min, x_max), auto_ticks = _auto_limits(values + reach, log, bounded)
         ticks = list(ticks) if ticks is not None else auto_ticks
     else:
         x_min, x_max = float(xlim[0]), float(xlim[1])

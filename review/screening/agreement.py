@@ -65,7 +65,8 @@ def kappa_table(table: Sequence[Sequence[int]], categories: Sequence[str] | None
         B = (1 - kappa)^2 sum_{i != j} p_ij (p_.i + p_j.)^2
         C = [kappa - p_e (1 - kappa)]^2
 
-    and the interval is kappa +/- z SE (Wald), not truncated to [-1, 1].
+    and the interval is kappa +/- z SE (Wald), cut to kappa's range [-1, 1]
+    (with few disagreements the Wald bound can pass 1, which kappa cannot).
     PABAK, the prevalence- and bias-adjusted kappa, is (k p_o - 1)/(k - 1),
     which is 2 p_o - 1 for two categories (Byrt, Bishop and Carlin 1993).
 
@@ -102,7 +103,8 @@ def kappa_table(table: Sequence[Sequence[int]], categories: Sequence[str] | None
     c = (kappa - pe * (1 - kappa)) ** 2
     var = max(a + b - c, 0.0) / (n * (1 - pe) ** 2)
     se = math.sqrt(var)
-    return Agreement(n, cats, counts, po, pe, kappa, se, kappa - z * se, kappa + z * se, pabak)
+    return Agreement(n, cats, counts, po, pe, kappa, se, max(kappa - z * se, -1.0), min(kappa + z * se, 1.0),
+                     pabak)
 
 
 # Screening agreement is usually reported on "go on" vs "stop": maybe counts as include.

@@ -37,6 +37,17 @@ def test_kappa_ci_matches_published_example():
     assert (t.kappa, t.se) == pytest.approx((agr.kappa, agr.se))
 
 
+def test_kappa_interval_stays_within_minus_one_to_one():
+    # The example's full-text table (README, tests/screening/test_example.py): both go on 13,
+    # A only 3, B only 0, both stop 16; kappa = 0.8125 by hand. Its Wald interval
+    # 0.8125 +/- 1.96 SE passes 1 (SE about 0.1), and kappa cannot: the bound is cut at 1.
+    agr = kappa_table([[13, 3], [0, 16]])
+    assert agr.kappa == pytest.approx(0.8125)
+    assert agr.kappa + 1.96 * agr.se > 1
+    assert agr.ci_high == 1.0
+    assert agr.ci_low == pytest.approx(agr.kappa - 1.96 * agr.se, rel=1e-3)
+
+
 def test_kappa_by_hand_three_categories():
     # By hand, 50 records, rows reviewer A, columns reviewer B (include, exclude, maybe):
     #            inc exc may | A total

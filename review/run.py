@@ -181,7 +181,7 @@ def stage_pooling(root: Path, protocol, summary: RunSummary) -> None:
                                "review extract export")
     pooled = pool_review(root, protocol)
     summary.outputs += [_rel(root, p) for p in pooled.tables.values()]
-    summary.outputs += [_rel(root, p) for p in pooled.plots if p.suffix == ".svg"]
+    summary.outputs += [_rel(root, p) for p in pooled.plots]
     summary.analyses = len(pooled.results)
 
 

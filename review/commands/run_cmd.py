@@ -64,12 +64,19 @@ def run() -> None:
             status.stop()
     t = Table(title="Review run", title_justify="left", show_header=False, show_edge=False)
     t.add_column("What")
-    t.add_column("Value", justify="right")
+    t.add_column("Value")
+    outs = summary.outputs
+    forests = sum(1 for o in outs if o.startswith("output/forest_") and o.endswith(".svg"))
+    funnels = sum(1 for o in outs if o.startswith("output/funnel_") and o.endswith(".svg"))
     for label, value in (
         ("Records imported", summary.records), ("Duplicates removed", summary.duplicates),
         ("Works screened", summary.screened), ("Included studies", f"{summary.included_studies} ({summary.included_reports} reports)"),
-        ("Analyses", summary.analyses), ("Report", "output/report.html"),
-        ("Outputs", f"{len(summary.outputs)} files under output/"),
+        ("Analyses", summary.analyses),
+        ("Report", "output/report.html"),
+        ("PRISMA diagram", "output/prisma.svg .png .pdf"),
+        ("Pooled results", "output/pooled.html .csv .md .json"),
+        ("Forest, funnel plots", f"{forests} + {funnels}: output/forest_*.svg .png .pdf"),
+        ("Files written", f"{len(set(outs))} under output/"),
     ):
         t.add_row(label, str(value))
     Console(highlight=False, soft_wrap=True).print(t)

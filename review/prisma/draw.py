@@ -396,10 +396,10 @@ def figure(counts: PrismaCounts, per_database: bool = False):
             yy = top + (i + 0.5) * LINE
             if b.center:
                 ax.text(b.x + b.width / 2, yy, line, ha="center", va="center_baseline", fontsize=FONT_SIZE,
-                        fontweight=weight, family=family, gid=f"text:{b.key}")
+                        fontweight=weight, family=family, gid=f"text:{b.key}:{i + 1}")
             else:
                 ax.text(b.x + PAD_X + dx, yy, line, ha="left", va="center_baseline", fontsize=FONT_SIZE,
-                        fontweight=weight, family=family, gid=f"text:{b.key}")
+                        fontweight=weight, family=family, gid=f"text:{b.key}:{i + 1}")
     for pts in lay.arrows:
         for (x0, y0), (x1, y1) in zip(pts[:-2], pts[1:-1]):
             ax.plot([x0, x1], [y0, y1], color="black", linewidth=0.8, solid_capstyle="butt")

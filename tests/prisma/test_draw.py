@@ -93,6 +93,8 @@ def test_every_count_appears_in_the_svg(case, tmp_path):
         for r in (data[col] or {}).get("reasons", []):
             assert f"{r['reason']} (n = {r['n']})" in text
     assert (tmp_path / "p.png").stat().st_size > 10_000 and (tmp_path / "p.pdf").stat().st_size > 1_000
+    ids = [e.get("id") for e in ET.parse(tmp_path / "p.svg").getroot().iter() if e.get("id")]
+    assert len(ids) == len(set(ids))  # an SVG id names one element
 
 
 def _extents(fig, dpi):
@@ -101,7 +103,9 @@ def _extents(fig, dpi):
     renderer = fig.canvas.get_renderer()
     boxes = {p.get_gid()[4:]: p.get_window_extent(renderer) for p in fig.axes[0].patches
              if (p.get_gid() or "").startswith("box:")}
-    texts = [(t.get_gid()[5:], t.get_text(), t.get_window_extent(renderer)) for t in fig.axes[0].texts]
+    # text gids are "text:<box key>" (rotated band labels) or "text:<box key>:<line number>"
+    texts = [(t.get_gid()[5:].split(":")[0], t.get_text(), t.get_window_extent(renderer))
+             for t in fig.axes[0].texts]
     return boxes, texts
 
 

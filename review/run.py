@@ -137,14 +137,7 @@ def stage_extraction(root: Path, protocol, summary: RunSummary) -> None:
     if form.risk_of_bias:
         done = [a for a in (rob.assess(form.risk_of_bias, studies[s], values.get(s, {})) for s in studies) if a]
         if done:
-            import matplotlib
-
-            # A fixed salt makes the SVG's clip-path ids the same on every run (no byte changes).
-            with matplotlib.rc_context({"svg.hashsalt": "rob"}):
-                for suffix in ("svg", "png"):
-                    rob.traffic_light(form.risk_of_bias, done, root / EXPORT_DIR / f"rob_traffic_light.{suffix}")
-                    rob.summary_plot(form.risk_of_bias, done, root / EXPORT_DIR / f"rob_summary.{suffix}")
-            summary.outputs += [(EXPORT_DIR / "rob_traffic_light.svg").as_posix(), (EXPORT_DIR / "rob_summary.svg").as_posix()]
+            summary.outputs += [_rel(root, p) for p in rob.write_plots(form.risk_of_bias, done, root / EXPORT_DIR)]
 
 
 def stage_prisma(root: Path, protocol, summary: RunSummary) -> None:

@@ -283,7 +283,5 @@ def export_cmd(
     if form.risk_of_bias:
         done = [a for a in (rob.assess(form.risk_of_bias, studies[s], values.get(s, {})) for s in studies) if a]
         if done:
-            for suffix in ("svg", "png"):
-                rob.traffic_light(form.risk_of_bias, done, root / EXPORT_DIR / f"rob_traffic_light.{suffix}")
-                rob.summary_plot(form.risk_of_bias, done, root / EXPORT_DIR / f"rob_summary.{suffix}")
+            rob.write_plots(form.risk_of_bias, done, root / EXPORT_DIR)
             con.print(f"{EXPORT_DIR}/rob_traffic_light.svg, rob_summary.svg: {len(done)} of {len(studies)} studies assessed")

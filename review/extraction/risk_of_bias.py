@@ -217,6 +217,20 @@ def _save(fig, path: Path) -> None:
     save_figure(fig, path, salt=f"rob-{Path(path).stem}", tight=True)
 
 
+def write_plots(name: str, assessments: Sequence[Assessment], folder: Path) -> list[Path]:
+    """The traffic-light and summary plots as SVG and PNG in ``folder``; returns the SVG paths."""
+    from functools import partial
+
+    from review.figures import draw_all
+
+    folder = Path(folder)
+    tasks = [partial(plot, name, assessments, folder / f"{stem}.{suffix}")
+             for plot, stem in ((traffic_light, "rob_traffic_light"), (summary_plot, "rob_summary"))
+             for suffix in ("svg", "png")]
+    draw_all(tasks)
+    return [folder / "rob_traffic_light.svg", folder / "rob_summary.svg"]
+
+
 def traffic_light(name: str, assessments: Sequence[Assessment], path: Path) -> None:
     """A robvis-style traffic-light plot: a row per study, a coloured circle per domain and overall."""
     import matplotlib

@@ -12,8 +12,6 @@ the same either way.
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +19,6 @@ from typing import Any
 from review.errors import InputError
 
 EXTENSIONS = ("svg", "png", "pdf")
-
-# The figures to draw, set just before the workers fork (they read it, nothing is sent).
-_TASKS: list[tuple[str, Any, list[Path]]] = []
 
 
 @dataclass
@@ -67,25 +62,8 @@ def pool_review(root: Path, protocol: Any, *, jobs: int | None = None) -> Pooled
 
 def draw(tasks: list[tuple[str, Any, list[Path]]], jobs: int | None = None) -> None:
     """Draw each (kind, analysis, paths) task: ``analysis.forest(paths)`` or ``.funnel(paths)``."""
-    global _TASKS
+    from functools import partial
 
-    jobs = min(len(tasks), jobs or os.cpu_count() or 1)
-    if jobs < 2 or not sys.platform.startswith("linux"):
-        for i in range(len(tasks)):
-            _draw_one(i, tasks)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from review.figures import draw_all
 
-    _TASKS = tasks
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for _ in pool.map(_draw_one, range(len(tasks))):
-                pass
-    finally:
-        _TASKS = []
-
-
-def _draw_one(i: int, tasks: list[tuple[str, Any, list[Path]]] | None = None) -> None:
-    kind, ma, paths = (tasks if tasks is not None else _TASKS)[i]
-    getattr(ma, kind)(paths)
+    draw_all([partial(getattr(ma, kind), paths) for kind, ma, paths in tasks], jobs)

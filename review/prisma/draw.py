@@ -411,7 +411,11 @@ def figure(counts: PrismaCounts, per_database: bool = False):
 
 def save(counts: PrismaCounts, stem: Path, per_database: bool = False) -> list[Path]:
     """Write `<stem>.svg`, `.png` (300 dpi) and `.pdf`; return the paths."""
-    from review.figures import save_figure
+    from functools import partial
+
+    from review.figures import draw_all, save_figure
 
     fig = figure(counts, per_database)
-    return [save_figure(fig, Path(f"{stem}.{ext}"), dpi=300, salt="prisma") for ext in ("svg", "png", "pdf")]
+    paths = [Path(f"{stem}.{ext}") for ext in ("svg", "png", "pdf")]
+    draw_all([partial(save_figure, fig, p, dpi=300, salt="prisma") for p in paths])
+    return paths

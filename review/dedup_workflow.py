@@ -17,13 +17,13 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from itertools import combinations
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from review.dedup import DUPLICATE, DedupResult, Decision, MergedRecord, Pair, find_duplicates, journals_match, merge
 from review.errors import InputError
+from review.logfile import LogRead, append, csv_line, now, rows
 from review.records import Record
 
 DEDUP_DIR = Path("records") / "dedup"
@@ -87,58 +87,39 @@ def log_path(root: Path, reviewer: str) -> Path:
     return Path(root) / DEDUP_DIR / f"{reviewer}.csv"
 
 
-def parse_log(text: str, file: str, known: set[str] | None = None, reviewer: str = "") -> tuple[list[LogEntry], list[str]]:
-    """Entries and problems of one log's text; a bad line is one problem, the rest still count.
+def parse_log(text: str | bytes, file: str, known: set[str] | None = None,
+              reviewer: str = "") -> tuple[list[LogEntry], list[str]]:
+    """Entries and problems of one log's content; a bad line is one problem, the rest still count.
 
     A line is bad when it has the wrong number of fields, an unknown answer, a
-    record key not in `known` (when given), the same record twice, or when it
-    is the last line and has no newline and does not parse (a torn write).
+    record key not in `known` (when given), or the same record twice; a torn
+    last line (see `review.logfile`) is skipped too. Problems come in line order.
     """
-    entries: list[LogEntry] = []
-    problems: list[str] = []
-    lines = text.splitlines(keepends=True)
-    for n, line in enumerate(lines, start=1):
-        stripped = line.rstrip("\r\n")
-        if not stripped.strip():
+    read: LogRead[LogEntry] = LogRead(file)
+    for row in rows(read, text, HEADER):
+        a, b, answer, time = row.fields
+        bad = _bad_fields(a, b, answer, known)
+        if bad:
+            read.problem(row.line, bad[0], field=bad[1])
             continue
-        torn = n == len(lines) and not line.endswith("\n")
-        try:
-            fields = next(csv.reader([stripped]))
-        except csv.Error as err:
-            problems.append(str(InputError(f"cannot read the line ({err})", file=file, line=n)))
-            continue
-        if n == 1 and [f.strip().lower() for f in fields] == HEADER:
-            continue
-        if n == 1 and fields and fields[0].strip().lower() == "a":
-            problems.append(str(InputError(f"header must be {','.join(HEADER)}", file=file, line=n)))
-            continue
-        why = _bad_fields(fields, known)
-        if why:
-            if torn:
-                why = f"the last line is incomplete (a write was cut off?): {why}"
-            problems.append(str(InputError(why, file=file, line=n)))
-            continue
-        a, b, answer, time = (f.strip() for f in fields)
         a, b = pair_of(a, b)
-        entries.append(LogEntry(a, b, answer.lower(), time, reviewer, file, n))
-    return entries, problems
+        read.entries.append(LogEntry(a, b, answer.lower(), time, reviewer, file, row.line))
+    return read.entries, [str(issue) for issue in read.issues()]
 
 
-def _bad_fields(fields: list[str], known: set[str] | None) -> str:
-    if len(fields) != 4:
-        return f"expected 4 fields (a,b,answer,time), found {len(fields)}"
-    a, b, answer, _ = (f.strip() for f in fields)
+def _bad_fields(a: str, b: str, answer: str, known: set[str] | None) -> tuple[str, str] | None:
+    """(why, column) when a line's answer or keys cannot be honoured."""
     if answer.lower() not in ANSWERS:
-        return f"unknown answer {answer!r} (use same, different or skip)"
+        return f"unknown answer {answer!r} (use same, different or skip)", "answer"
     if not a or not b:
-        return "a record key is empty"
+        return "a record key is empty", "a" if not a else "b"
     if a == b:
-        return f"a record is paired with itself ({a})"
+        return f"a record is paired with itself ({a})", "b"
     if known is not None:
-        for k in (a, b):
+        for col, k in (("a", a), ("b", b)):
             if k not in known:
-                return f"unknown record {k!r} (not in the library; was a search file replaced?)"
-    return ""
+                return f"unknown record {k!r} (not in the library; was a search file replaced?)", col
+    return None
 
 
 def read_logs(root: Path, known: set[str] | None = None) -> tuple[list[LogEntry], list[str]]:
@@ -149,8 +130,7 @@ def read_logs(root: Path, known: set[str] | None = None) -> tuple[list[LogEntry]
     if not folder.is_dir():
         return entries, problems
     for path in sorted(folder.glob("*.csv")):
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        got, bad = parse_log(text, f"{DEDUP_DIR.as_posix()}/{path.name}", known, reviewer=path.stem)
+        got, bad = parse_log(path.read_bytes(), f"{DEDUP_DIR.as_posix()}/{path.name}", known, reviewer=path.stem)
         entries.extend(got)
         problems.extend(bad)
     return entries, problems
@@ -177,23 +157,13 @@ def format_line(a: str, b: str, answer: str, time: str | None = None) -> str:
     """One CSV line of the log (no newline)."""
     if answer not in ANSWERS:
         raise ValueError(f"unknown answer {answer!r}")
-    time = time or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow([*pair_of(a, b), answer, time])
-    return buf.getvalue()
+    return csv_line([*pair_of(a, b), answer, time or now(fraction=True)]).removesuffix("\n")
 
 
 def append_answer(root: Path, reviewer: str, a: str, b: str, answer: str, time: str | None = None) -> LogEntry:
     """Append one answer to the reviewer's log (header first if new); durable on return."""
-    from review.workspace import append_line
-
-    path = log_path(root, reviewer)
-    if not path.exists() or path.stat().st_size == 0:
-        append_line(path, ",".join(HEADER))
-    elif not path.read_bytes().endswith(b"\n"):
-        append_line(path, "")  # end a torn last line so it stays one bad line, not two
     line = format_line(a, b, answer, time)
-    append_line(path, line)
+    append(log_path(root, reviewer), [line], HEADER)
     x, y = pair_of(a, b)
     return LogEntry(x, y, answer, line.rsplit(",", 1)[1], reviewer)
 

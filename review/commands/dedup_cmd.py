@@ -120,7 +120,7 @@ def _in_review(root: Path, show_overlap: bool, json_out: bool) -> None:
         return
     err = _console(stderr=True)
     for p in works.problems:
-        err.print(f"[yellow]problem[/yellow] {p} (line ignored)", soft_wrap=True)
+        err.print(f"[yellow]warning[/yellow] {p}", soft_wrap=True)
     out = _console()
     if works.reimported:
         out.print("The library was missing or older than the search files: re-imported to output/records.jsonl", soft_wrap=True)

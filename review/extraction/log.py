@@ -10,15 +10,14 @@ naming file and line, and every other line is kept.
 
 from __future__ import annotations
 
-import csv
-import datetime as _dt
-import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from review import logfile
 from review.errors import InputError
+from review.logfile import LogIssue, now  # noqa: F401  (both importable from here, as before)
 
 EXTRACTION_DIR = Path("records") / "extraction"
 RESOLVED_NAME = "_resolved"
@@ -38,30 +37,12 @@ class Entry:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class LogIssue:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return str(InputError(self.message, file=self.file, line=self.line))
-
-
-@dataclass
-class LogRead:
-    file: str
-    entries: list[Entry] = field(default_factory=list)
-    problems: list[LogIssue] = field(default_factory=list)
-    warnings: list[LogIssue] = field(default_factory=list)
+class LogRead(logfile.LogRead[Entry]):
+    """One extraction log, read (see `review.logfile.LogRead`)."""
 
     def values(self) -> dict[str, dict[str, str]]:
         """{study: {field: value}} now: the last line wins, an empty value clears."""
         return current(self.entries)
-
-
-def now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def log_path(root: Path, reviewer: str) -> Path:
@@ -91,9 +72,7 @@ def format_line(e: Entry, resolved: bool = False) -> str:
     row = [e.study, e.field, value, e.time or now()]
     if resolved:
         row.append(e.by)
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(row)
-    return buf.getvalue()
+    return logfile.csv_line(row)
 
 
 def append_entries(path: Path, entries: Iterable[Entry]) -> int:
@@ -101,8 +80,6 @@ def append_entries(path: Path, entries: Iterable[Entry]) -> int:
 
     A torn last line gets a newline first so it never glues onto new data.
     """
-    from review.workspace import append_line
-
     path = Path(path)
     resolved = path.stem == RESOLVED_NAME
     lines = []
@@ -112,18 +89,7 @@ def append_entries(path: Path, entries: Iterable[Entry]) -> int:
         if resolved and not e.by:
             raise InputError("an agreed value must say who agreed it (by)", file=str(path), field=e.field)
         lines.append(format_line(e, resolved))
-    if not lines:
-        return 0
-    text = "".join(lines)
-    size = path.stat().st_size if path.exists() else 0
-    if size == 0:
-        text = ",".join(RESOLVED_COLUMNS if resolved else COLUMNS) + "\n" + text
-    else:
-        with open(path, "rb") as fh:
-            fh.seek(-1, 2)
-            if fh.read(1) != b"\n":
-                text = "\n" + text
-    append_line(path, text)
+    logfile.append(path, lines, RESOLVED_COLUMNS if resolved else COLUMNS)
     return len(lines)
 
 
@@ -136,54 +102,25 @@ def read_log(path: Path, display: str | None = None, known_studies: Iterable[str
              known_fields: Iterable[str] | None = None) -> LogRead:
     """Read a log; bad lines become problems, a torn last line a warning; never raises for content."""
     path = Path(path)
-    shown = display or str(path)
-    out = LogRead(shown)
-    if not path.exists():
-        return out
-    data = path.read_bytes()
-    torn = not data.endswith(b"\n")
-    lines = data.decode("utf-8", errors="replace").split("\n")
-    if not torn:
-        lines = lines[:-1]
+    out = LogRead(display or str(path))
     resolved = path.stem == RESOLVED_NAME
-    cols = RESOLVED_COLUMNS if resolved else COLUMNS
-    header = ",".join(cols)
     studies = set(known_studies) if known_studies is not None else None
     fields = set(known_fields) if known_fields is not None else None
-    last = len(lines)
-    for n, raw in enumerate(lines, start=1):
-        raw = raw.removesuffix("\r")
-        if not raw.strip() or raw.lstrip("\ufeff") == header:
-            continue
-        if not raw.strip("\x00"):
-            out.warnings.append(LogIssue(shown, n, "zero bytes (left by a crash?); skipped, the rest kept"))
-            continue
-        try:
-            row = next(csv.reader([raw], strict=True), [])
-        except csv.Error:
-            row = None
-        if n == last and (torn or row is None or len(row) != len(cols)):
-            why = "has no line end" if torn else "is incomplete"
-            out.warnings.append(LogIssue(shown, n, f"last line {why} (cut off by a crash?); skipped, the rest kept"))
-            continue
-        if row is None or len(row) != len(cols):
-            got = "unreadable CSV" if row is None else f"{len(row)} fields"
-            out.problems.append(LogIssue(shown, n, f"{got}, expected {len(cols)} ({', '.join(cols)}); line skipped"))
-            continue
-        e = Entry(*(x.strip() for x in row[:4]), by=row[4].strip() if resolved else "", line=n)
-        why = ""
+    for row in logfile.rows(out, logfile.read_bytes(path), RESOLVED_COLUMNS if resolved else COLUMNS):
+        e = Entry(*row.fields[:4], by=row.fields[4] if resolved else "", line=row.line)
+        why, col = "", ""
         if not e.study or not e.field:
-            why = "study and field must not be empty"
+            why, col = "study and field must not be empty", "study" if not e.study else "field"
         elif not _TIME.match(e.time):
-            why = f"time {e.time!r} is not YYYY-MM-DDThh:mm:ssZ"
+            why, col = f"time {e.time!r} is not YYYY-MM-DDThh:mm:ssZ", "time"
         elif resolved and not e.by:
-            why = "an agreed value must say who agreed it (by)"
+            why, col = "an agreed value must say who agreed it (by)", "by"
         elif studies is not None and e.study not in studies:
-            why = f"study {e.study!r} is not a study of this review"
+            why, col = f"study {e.study!r} is not a study of this review", "study"
         elif fields is not None and e.field not in fields:
-            why = f"field {e.field!r} is not in the extraction form"
+            why, col = f"field {e.field!r} is not in the extraction form", "field"
         if why:
-            out.problems.append(LogIssue(shown, n, why + "; line skipped"))
+            out.problem(row.line, why, field=col)
             continue
         out.entries.append(e)
     return out

@@ -32,14 +32,13 @@ line, and every other line is still honoured.
 
 from __future__ import annotations
 
-import csv
-import datetime as _dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from review import logfile
 from review.errors import InputError, ProtocolError
+from review.logfile import LogIssue, now  # noqa: F401  (both importable from here, as before)
 
 STAGES = ("title-abstract", "full-text")
 DECISIONS = {
@@ -233,36 +232,12 @@ class Decision:
     line: int = field(default=0, compare=False)  # where it was read; not part of its identity
 
 
-@dataclass(frozen=True)
-class LogIssue:
-    """A line that was not honoured: a torn last line (warning) or a bad line (problem)."""
-
-    file: str
-    line: int
-    message: str
-    record_id: str = ""
-
-    def __str__(self) -> str:
-        return str(InputError(self.message, file=self.file, line=self.line))
-
-
-@dataclass
-class LogRead:
-    """What a log holds: valid lines in order, and the lines that were skipped."""
-
-    file: str
-    entries: list[Decision] = field(default_factory=list)
-    problems: list[LogIssue] = field(default_factory=list)
-    warnings: list[LogIssue] = field(default_factory=list)
+class LogRead(logfile.LogRead[Decision]):
+    """One decision log, read (see `review.logfile.LogRead`)."""
 
     def standing(self) -> dict[str, Decision]:
         """Each record's decision now: last line wins, ``undo`` takes one back."""
         return fold(self.entries)[0]
-
-
-def now() -> str:
-    """The time column: UTC, to the second, ISO 8601 with a Z."""
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def check_decision(stage: str, decision: str, reason: str, config: ScreeningConfig) -> str | None:
@@ -334,9 +309,7 @@ def format_line(entry: Decision, resolved: bool = False) -> str:
     row = [entry.record_id, entry.decision, entry.reason, note, entry.time]
     if resolved:
         row.append(entry.by)
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(row)
-    return buf.getvalue()
+    return logfile.csv_line(row)
 
 
 def append_entry(path: Path, entry: Decision, resolved: bool | None = None) -> None:
@@ -346,23 +319,12 @@ def append_entry(path: Path, entry: Decision, resolved: bool | None = None) -> N
     torn line (no newline), a newline is written first so the torn piece stays a
     line of its own (reported on reading) and never glues onto this decision.
     """
-    from review.workspace import append_line
-
     path = Path(path)
     if resolved is None:
         resolved = path.stem == RESOLVED_NAME
     if resolved and not entry.by:
         raise InputError("a resolution must say who made it (by)", file=str(path))
-    text = format_line(entry, resolved)
-    size = path.stat().st_size if path.exists() else 0
-    if size == 0:
-        text = ",".join(RESOLVED_COLUMNS if resolved else COLUMNS) + "\n" + text
-    else:
-        with open(path, "rb") as fh:
-            fh.seek(-1, 2)
-            if fh.read(1) != b"\n":
-                text = "\n" + text
-    append_line(path, text)
+    logfile.append(path, [format_line(entry, resolved)], RESOLVED_COLUMNS if resolved else COLUMNS)
 
 
 def read_log(
@@ -378,45 +340,21 @@ def read_log(
     ``display``: the file name to put in messages (default: the path given).
     """
     path = Path(path)
-    shown = display or str(path)
-    out = LogRead(shown)
-    if not path.exists():
-        return out
-    data = path.read_bytes()
-    torn_tail = not data.endswith(b"\n")
-    text = data.decode("utf-8", errors="replace")
-    lines = text.split("\n")
-    if not torn_tail:
-        lines = lines[:-1]  # the empty piece after the final newline
+    out = LogRead(display or str(path))
     resolved = path.stem == RESOLVED_NAME
-    width = len(RESOLVED_COLUMNS if resolved else COLUMNS)
-    header = ",".join(RESOLVED_COLUMNS if resolved else COLUMNS)
     known = set(known_ids) if known_ids is not None else None
     undoable: dict[str, int] = {}  # record -> decisions not yet undone, to spot stray undo lines
-    last = len(lines)
-    for n, raw in enumerate(lines, start=1):
-        raw = raw.removesuffix("\r")
-        if raw.lstrip("\ufeff") == header or not raw.strip():
-            continue
-        if not raw.strip("\x00"):  # a crash can leave a zero-filled block
-            out.warnings.append(LogIssue(shown, n, "zero bytes (left by a crash?); skipped, the rest kept"))
-            continue
-        fields = next(csv.reader([raw]), [])
-        if n == last and (torn_tail or len(fields) != width):
-            why = "has no line end" if torn_tail else f"has {len(fields)} fields, not {width}"
-            out.warnings.append(LogIssue(shown, n, f"last line {why} (cut off by a crash?); skipped, the rest kept"))
-            continue
-        if len(fields) != width:
-            out.problems.append(LogIssue(shown, n, f"{len(fields)} fields, expected {width} ({', '.join(COLUMNS)}); line skipped"))
-            continue
-        entry = Decision(*(f.strip() for f in fields[:5]), by=fields[5].strip() if resolved else "", line=n)
-        why = _line_problem(entry, stage, config, known, resolved)
-        if why:
-            out.problems.append(LogIssue(shown, n, why + "; line skipped", entry.record_id))
+    for row in logfile.rows(out, logfile.read_bytes(path), RESOLVED_COLUMNS if resolved else COLUMNS):
+        f = row.fields
+        entry = Decision(*f[:5], by=f[5] if resolved else "", line=row.line)
+        bad = _line_problem(entry, stage, config, known, resolved)
+        if bad:
+            out.problem(row.line, bad[0], field=bad[1], record_id=entry.record_id)
             continue
         if entry.decision == UNDO:
             if not undoable.get(entry.record_id):
-                out.problems.append(LogIssue(shown, n, f"undo of {entry.record_id!r}, which has no decision to undo; line skipped", entry.record_id))
+                out.problem(row.line, f"undo of {entry.record_id!r}, which has no decision to undo",
+                            field="decision", record_id=entry.record_id)
                 continue
             undoable[entry.record_id] -= 1
         else:
@@ -459,18 +397,20 @@ def read_stage(root: Path, stage: str, config: ScreeningConfig,
     return StageLogs(reviewers, read_log(res, stage, config, known, show(res)))
 
 
-def _line_problem(e: Decision, stage: str, config: ScreeningConfig, known: set[str] | None, resolved: bool) -> str | None:
+def _line_problem(e: Decision, stage: str, config: ScreeningConfig, known: set[str] | None,
+                  resolved: bool) -> tuple[str, str] | None:
+    """(why, column) when a line cannot be honoured, else None."""
     if not e.record_id:
-        return "no record id"
+        return "no record id", "record_id"
     if known is not None and e.record_id not in known:
-        return f"unknown record id {e.record_id!r}"
+        return f"unknown record id {e.record_id!r}", "record_id"
     if e.decision == UNDO:
         return None
     why = check_decision(stage, e.decision, e.reason, config)
     if why and why.startswith("at full text an exclusion needs"):
         return None  # kept: a missing reason is shown as unreasoned, not dropped
     if why:
-        return why
+        return why, "reason" if why.startswith(("a reason", "reason")) else "decision"
     if resolved and not e.by:
-        return "a resolution must say who made it (column by)"
+        return "a resolution must say who made it (column by)", "by"
     return None

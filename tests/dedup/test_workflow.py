@@ -128,6 +128,18 @@ def test_each_bad_line_is_one_problem_with_file_and_line_and_the_rest_count():
         assert len(match) == 1 and word in match[0], problems
 
 
+
+def test_whole_looking_last_line_without_line_end_is_skipped_and_listed():
+    # a crash can cut the write just before its "\n": the line looks whole but may lack its
+    # last characters (here the time could be cut anywhere), so it counts for nothing
+    text = ("a,b,answer,time\n"
+            "pmid:1@pubmed,h:abc@wos,same,2025-01-01T10:00:00Z\n"
+            "pmid:2@pubmed,h:abc@wos,same,2025-01-01T10:00:01Z")
+    entries, problems = parse_log(text, "records/dedup/ana.csv", KNOWN, "ana")
+    assert [e.line for e in entries] == [2]
+    assert len(problems) == 1 and problems[0].startswith("records/dedup/ana.csv, line 3:")
+    assert "no line end" in problems[0]
+
 def test_between_reviewers_the_latest_answer_wins():
     ana, _ = parse_log("a,b,answer,time\npmid:1@pubmed,h:abc@wos,same,2025-02-01T09:00:00Z\n", "ana.csv", KNOWN, "ana")
     ben, _ = parse_log("a,b,answer,time\npmid:1@pubmed,h:abc@wos,different,2025-02-01T08:00:00Z\n", "ben.csv", KNOWN, "ben")

@@ -6,6 +6,11 @@ file in a fresh subprocess per tool and reports records/s, MB/s and peak
 resident memory. Run from the repository root:
 
     python benchmarks/import_speed.py [--records 100000] [--dir FOLDER] [--before OLD_TREE]
+    python benchmarks/import_speed.py --phases 10000 [--dir FOLDER]
+
+--phases times each phase of the MEDLINE and RIS parsers (microseconds per
+record, in this process, garbage collector off, best of five): where the time
+goes, and how much of it is C work that no Python change can remove.
 
 Seconds are wall-clock; CPU seconds are the process's own CPU time, the
 number to read when other work shares the machine.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import re
 import subprocess
@@ -97,6 +103,86 @@ def measure(tool: str, path: Path, before: str = "") -> dict | None:
     return json.loads(out.stdout)
 
 
+def phases(folder: Path, n: int) -> None:
+    """Microseconds per record of each phase of the MEDLINE and RIS parsers."""
+    import gc
+
+    sys.path.insert(0, str(REPO))
+    from review.importers import medline, ris
+    from review.records import Record, Source
+
+    class Ctx:
+        def warn(self, *args, **kwargs):
+            pass
+
+    def best(label: str, run, count: int):
+        times = []
+        for _ in range(5):
+            t0 = time.process_time()
+            out = run()
+            times.append(time.process_time() - t0)
+        print(f"| {label} | {min(times) / count * 1e6:.2f} |")
+        return out
+
+    gc.disable()
+    data = build("medline", n, folder).read_bytes()
+    chunks = [data[i:i + (1 << 23)] for i in range(0, len(data), 1 << 23)]
+    count = len(medline.parse_stream(chunks, Ctx()))
+    print(f"\n| MEDLINE phase ({count:,} records, {len(data) / count:,.0f} bytes each) | µs per record |\n|---|---:|")
+    buf = b"\n" + data
+    spans = best("find the records (regex for blank lines)", lambda: list(medline._blocks(buf, len(buf), b"\n")), count)
+    blocks = best("slice them", lambda: [buf[s - 1:e] for s, e in spans], count)
+    best("count their lines", lambda: [b.count(b"\n") for b in blocks], count)
+    texts = best("decode UTF-8", lambda: [b.decode() for b in blocks], count)
+    best("regex for the wanted tags (C)", lambda: [medline._WANTED_AU_RE.findall(t) for t in texts], count)
+    wanted = best("regex + matches grouped by tag (Python)", lambda: [medline._wanted(t) for t in texts], count)
+    best("normalise, build the Record", lambda: [medline.record_from_raw(w, Source()) for w in wanted], count)
+    best("(of which Record() and Source())", lambda: [Record(source=Source()) for _ in wanted], count)
+    best("whole parse", lambda: medline.parse_stream(chunks, Ctx()), count)
+
+    data = build("ris", n, folder).read_bytes()
+    chunks = [data[i:i + (1 << 23)] for i in range(0, len(data), 1 << 23)]
+    count = len(ris.parse_stream(chunks, Ctx()))
+    print(f"\n| RIS phase ({count:,} records, {len(data) / count:,.0f} bytes each) | µs per record |\n|---|---:|")
+
+    def split():
+        out, start, stop = [], 0, len(data)
+        while start < stop:
+            i = data.find(b"\nTY  -", start + 1, stop)
+            end = stop if i < 0 else i + 1
+            out.append(data[start:end])
+            start = end
+        return out
+
+    blocks = best("find the records (bytes.find) and slice them", split, count)
+    best("count their lines", lambda: [b.count(b"\n") for b in blocks], count)
+    bodies = [b[:b.find(b"\nER  -")] for b in blocks]
+    texts = best("decode UTF-8", lambda: [b.decode() for b in bodies], count)
+    best("regex for the fields (C)", lambda: [ris._FIELD.findall(t) for t in texts], count)
+    raws = best("regex + values stripped, grouped by tag (Python)", lambda: [ris._fields(t, str) for t in texts], count)
+    best("normalise, build the Record", lambda: [ris.record_from_raw(r, Source()) for r in raws], count)
+    best("whole parse", lambda: ris.parse_stream(chunks, Ctx()), count)
+
+
+def _cpu() -> str:
+    """The processor's model name (Linux), else what platform says."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()} ({os.cpu_count()} cores)"
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _load() -> str:
+    """The load average: other work on the machine slows the wall clock, not the CPU seconds."""
+    try:
+        return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return "load average unknown"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=100_000)
@@ -104,11 +190,20 @@ def main() -> None:
     ap.add_argument("--formats", default="medline,ris,bibtex", help="comma-separated: medline,ris,bibtex")
     ap.add_argument("--tools", default="review,rispy,bibtexparser", help="comma-separated tools to run")
     ap.add_argument("--before", default="", help="also run review from this source tree (an earlier version)")
+    ap.add_argument("--phases", type=int, default=0, metavar="N",
+                    help="instead: time each phase of the MEDLINE and RIS parsers on N-record files")
     args = ap.parse_args()
     if not EXPORTS.is_dir():
         sys.exit("needs ../shared/corpus/exports beside the repository")
-    print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d')}, {args.records:,} records per file, one core, each run in a fresh process")
+    if args.phases:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = args.dir or Path(tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            print(f"# {_cpu()}, Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}; {_load()}")
+            phases(folder, args.phases)
+        return
+    print(f"# {_cpu()}, Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}, "
+          f"{args.records:,} records per file, one core, each run in a fresh process; {_load()}")
     print("| file | tool | records | seconds | CPU seconds | records/s | records per CPU s | MB/s | peak RSS (MB) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     formats, wanted = args.formats.split(","), args.tools.split(",")
@@ -131,6 +226,7 @@ def main() -> None:
                 print(f"| {fmt} ({mb:.0f} MB) | {tool} | {r['n']:,} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
                       f"{r['n'] / r['seconds']:,.0f} | {r['n'] / r['cpu']:,.0f} | {mb / r['seconds']:.1f} | "
                       f"{r['peak_mb']:.0f} |", flush=True)
+    print(f"# end: {_load()}")
 
 
 if __name__ == "__main__":

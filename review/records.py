@@ -48,14 +48,17 @@ class RawFields(MutableMapping):
     file (``str``, or UTF-8 ``bytes`` to halve the memory of non-ASCII text)
     and the format's function that splits such a block into fields; the split
     happens on first access, so a 100,000-record import keeps one string per
-    record instead of a dict of lists of all its tags. It compares equal to the
-    plain dict it stands for, and pickles and serialises (``Record.to_dict``)
-    as that dict's content.
+    record instead of a dict of lists of all its tags. For a large file the text
+    may also be ``(source, offset, length)``: where the record's bytes lie in
+    the file, read back with ``source.read(offset, length)`` on first access
+    (`review.importers._filetext`). It compares equal to the plain dict it
+    stands for, and pickles and serialises (``Record.to_dict``) as that dict's
+    content.
     """
 
     __slots__ = ("_text", "_split", "_dict")
 
-    def __init__(self, text: str | bytes, split: Callable[[str], dict[str, list[str]]]):
+    def __init__(self, text: str | bytes | tuple, split: Callable[[str], dict[str, list[str]]]):
         self._text = text
         self._split = split
         self._dict: dict[str, list[str]] | None = None
@@ -66,6 +69,8 @@ class RawFields(MutableMapping):
         d = self._dict
         if d is None:
             text = self._text
+            if text.__class__ is tuple:  # (source, offset, length) in the export file
+                text = text[0].read(text[1], text[2])
             d = self._dict = self._split(text.decode("utf-8") if isinstance(text, bytes) else text)
             self._text = None
         return d
@@ -92,6 +97,8 @@ class RawFields(MutableMapping):
         text = self._text
         if self._dict is not None or not isinstance(key, str):
             return False
+        if text.__class__ is tuple:
+            text = text[0].read(text[1], text[2])
         return (key.encode("utf-8") if isinstance(text, bytes) else key) not in text
 
     def __contains__(self, key: object) -> bool:
@@ -112,7 +119,10 @@ class RawFields(MutableMapping):
 
     def __reduce__(self):
         if self._dict is None:
-            return (RawFields, (self._text, self._split))
+            text = self._text
+            if text.__class__ is tuple:
+                text = text[0].read(text[1], text[2])
+            return (RawFields, (text, self._split))
         return (dict, (self._dict,))
 
 
@@ -287,6 +297,9 @@ def parse_year(value: str | int | None) -> int | None:
     """The first plausible four-digit year in a value ("2019 Mar 4", "2019/03/04/"), or None."""
     if value is None:
         return None
+    if value.__class__ is str and len(value) == 4 and value.isdigit() and value.isascii():
+        y = int(value)  # the common "2019": what the pattern gives, without it
+        return y if 1500 <= y <= 2099 else None
     if isinstance(value, int):
         return value if 1500 <= value <= 2100 else None
     m = _YEAR.search(str(value))
@@ -299,8 +312,14 @@ _PAGE_RANGE = re.compile(r"([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)")
 
 def normalise_pages(value: str | None) -> str:
     """"123-9" -> "123-129", "e1234" stays, en dashes become hyphens, "123-123" -> "123"."""
-    if isinstance(value, str) and value.isdigit() and value.isascii():  # one page, nothing to do
-        return value
+    if isinstance(value, str) and value.isascii():
+        if value.isdigit():  # one page, nothing to do
+            return value
+        first, dash, last = value.partition("-")
+        if dash and first.isdigit() and last.isdigit():  # "123-129", "123-9": what the pattern below gives
+            if len(last) < len(first):
+                last = first[: len(first) - len(last)] + last
+            return first if first == last else f"{first}-{last}"
     value = clean_text(value).replace("\u2010", "-").replace("\u2013", "-").replace("\u2014", "-")
     if "-" in value:
         value = _DASHES.sub("-", value)
@@ -366,25 +385,37 @@ def normalise_issn(value: str | None) -> list[str]:
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "dos", "das", "ter", "ten", "el", "al", "bin", "ibn"}
 _GROUP_WORDS = re.compile(
     r"\b(?:group|consortium|committee|collaborat\w*|network|society|organi[sz]ation|investigators|study|trial|team|"
-    r"association|council|institute|working|panel|initiative)\b",
+    r"association|council|institute|working|panel|initiative|editorial)\b",
     re.I,
 )
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "2nd", "3rd"}
+_ROMAN = {"ii", "iii", "iv"}
 
 
-def _initials(given: str) -> str:
-    """"John Andrew" -> "JA"; "J.-P." -> "JP"; "JA" (already initials) -> "JA"."""
-    given = given.replace(".", " ").replace("-", " ").strip()
-    parts = [p for p in given.split() if p]
-    if len(parts) == 1 and parts[0].isupper() and len(parts[0]) <= 4:
+def _initials(given: str, family_caps: bool) -> str:
+    """"John Andrew" -> "JA"; "J.-P." -> "JP"; "JA" (already initials) -> "JA".
+
+    A run of capitals is initials kept whole when it stands beside a given name
+    ("Cornelis JHM" -> "CJHM"), or alone when the family name is not in
+    capitals ("Montandon, ACDOES"); in an all-capitals name a run longer than
+    four is a given name ("SMITH, ROBERT" -> "R").
+    """
+    parts = given.replace(".", " ").replace("-", " ").split()
+    if len(parts) == 1 and parts[0].isupper() and (len(parts[0]) <= 4 or not family_caps):
         return parts[0]
+    if any(not p.isupper() for p in parts):  # a given name in the mix: capitals beside it are initials
+        return "".join(p if p.isalpha() and p.isupper() else p[0].upper() for p in parts if p[0].isalpha())
     return "".join(p[0].upper() for p in parts if p[0].isalpha())
 
 
+# a word to capitalise: letters with any combining marks ("İ" lowers to "i" + U+0307)
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
+
+
 def _family_case(family: str) -> str:
-    """WoS and old exports write SMITH; give "Smith", keeping O'Brien and McDonald readable."""
+    """WoS and old exports write SMITH or ÖZTÜRK; give "Smith", "Öztürk", keeping O'Brien readable."""
     if family.isupper() and len(family) > 1:
-        return re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), family.lower())
+        return _WORD.sub(lambda m: m.group(0).capitalize(), family.lower())
     return family
 
 
@@ -393,7 +424,20 @@ def _is_suffix(part: str) -> bool:
     return part.lower() in _SUFFIXES and not part.replace(".", "").isupper()
 
 
-_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+def _is_any_suffix(part: str) -> bool:
+    """A suffix in a place where initials cannot stand: "Jr." or "III" after a second comma
+    ("Thompson, F.R., III") or between a family name and dotted initials ("Thompson III F.R.")."""
+    word = part.lower().rstrip(".")
+    return word in _ROMAN or (word in _SUFFIXES and not part.replace(".", "").isupper())
+
+
+# initials of any alphabet, dotted or hyphenated: "JA", "J.A.", "J.-P.", "Á.", "M.Â."
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.?-?)+$")
+
+
+def _is_initials(token: str, most: int = 4) -> bool:
+    letters = token.replace(".", "").replace("-", "")
+    return bool(_INITIALS.match(token)) and letters.isupper() and len(letters) <= most
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the same name recurs across records and files
@@ -415,7 +459,7 @@ def normalise_author(name: str | None) -> str:
         family, given = name.split(",", 1)
         given = given.strip()
         g_parts = [g.strip() for g in given.split(",")]
-        if len(g_parts) > 1 and _is_suffix(g_parts[-1]):
+        if len(g_parts) > 1 and _is_any_suffix(g_parts[-1]):  # "Thompson, F.R., III"
             given = ",".join(g_parts[:-1])
         elif _is_suffix(given):  # "Baumgartner W.A., Jr."; but "Smith, SR" and "Li, IV" are initials
             return normalise_author(family)
@@ -426,10 +470,15 @@ def normalise_author(name: str | None) -> str:
             return _family_case(tokens[0])
         if len(tokens) >= 3 and tokens[-1].lower() in _SUFFIXES:  # "Longini IM Jr"; "Vest JR" is initials
             tokens.pop()
-        # trailing initials: "Smith JA", "Smith J.A.", "Lewis G. F.", "Pierie J.-P.E.N."
+        if len(tokens) >= 3 and _is_any_suffix(tokens[-2]) and "." in tokens[-1] and _is_initials(tokens[-1]):
+            del tokens[-2]  # Scopus "Thompson III F.R.", "Tucker Jr. J.W."
+        # trailing initials: "Smith JA", "Smith J.A.", "Lewis G. F.", "Pierie J.-P.E.N.", "Danza Á."
         i = len(tokens)
-        while i > 1 and _INITIALS.match(tokens[i - 1]) and (len(tokens[i - 1].replace(".", "").replace("-", "")) <= 4):
+        while i > 1 and _is_initials(tokens[i - 1]):
             i -= 1
+        if i == len(tokens) and tokens[-1].isalpha() and _is_initials(tokens[-1], most=99) \
+                and not " ".join(tokens[:-1]).isupper():
+            i -= 1  # "Montandon ACDOES": a long run of initials after a family name not in capitals
         if i < len(tokens) and (i == len(tokens) - 1 or all(len(t.replace(".", "").replace("-", "")) == 1 for t in tokens[i:])):
             family, given = " ".join(tokens[:i]), "".join(tokens[i:])
         else:
@@ -440,7 +489,7 @@ def normalise_author(name: str | None) -> str:
             family, given = " ".join(tokens[i:]), " ".join(tokens[:i])
     if len(family) > 60 or not given.strip():
         return _family_case(family) if not given.strip() else name
-    initials = _initials(given)
+    initials = _initials(given, family.isupper())
     return f"{_family_case(family)}, {initials}" if initials else _family_case(family)
 
 

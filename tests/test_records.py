@@ -118,3 +118,55 @@ def test_group_author_kept_as_written():
 )
 def test_author_edge_forms(raw, expected):
     assert normalise_author(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        # a run of capitals beside a given name not in capitals is initials, kept whole
+        ("van Laarhoven, Cornelis JHM", "van Laarhoven, CJHM"),
+        ("Cabrera, Santiago AS", "Cabrera, SAS"),
+        # a family name not in capitals: the run of capitals is initials however long
+        ("Montandon, ACDOES", "Montandon, ACDOES"),
+        ("Montandon ACDOES", "Montandon, ACDOES"),
+        # an all-capitals name: a run longer than four is a given name
+        ("SMITH, ROBERT", "Smith, R"),
+        ("ARIYABUDDHIPHONGS, VANCHAI", "Ariyabuddhiphongs, V"),
+        ("O'BRIEN, JA", "O'Brien, JA"),  # four or fewer stay initials, as WoS writes them
+        # initials of any letter (Scopus)
+        ("Danza Á.", "Danza, Á"),
+        ("Marini M.Â.", "Marini, MÂ"),
+        ("Fluge Ø.", "Fluge, Ø"),
+        # capitals lowered in any alphabet; Python lowers "İ" to "i" plus a combining dot above
+        ("ÖZTÜRK", "Öztürk"),
+        ("GÜVELİOĞLU, Elif", "Güveli\u0307oğlu, E"),
+        # a suffix after a second comma, or Scopus's suffix before the initials
+        ("Thompson, F.R., III", "Thompson, FR"),
+        ("Flakes, Johnny H., III", "Flakes, JH"),
+        ("Thompson III F.R.", "Thompson, FR"),
+        ("Tucker Jr. J.W.", "Tucker, JW"),
+        ("Wes Burger Jr. L.", "Wes Burger, L"),
+        ("Li, IV", "Li, IV"),  # after the only comma "IV" is initials
+        # "editorial" marks a group author
+        ("Editorial Board of Neurology", "Editorial Board of Neurology"),
+    ],
+)
+def test_author_capitals_letters_and_suffixes(raw, expected):
+    assert normalise_author(raw) == expected
+
+
+_FAMILIES = ["Smith", "SMITH", "van der Berg", "Öztürk", "ÖZTÜRK", "O'Brien", "Ramírez-Peña", "Li", "Montandon"]
+_GIVENS = ["John", "JOHN", "John Andrew", "J.A.", "JA", "J. A.", "Cornelis JHM", "ACDOES", "Á.", "J.-P.", "ROBERT"]
+_SUFFIX = ["", ", Jr.", ", III"]
+
+
+@given(
+    family=st.sampled_from(_FAMILIES),
+    given_name=st.sampled_from(_GIVENS),
+    suffix=st.sampled_from(_SUFFIX),
+    comma=st.booleans(),
+)
+def test_normalise_author_is_idempotent(family, given_name, suffix, comma):
+    raw = f"{family}, {given_name}{suffix}" if comma else f"{family} {given_name}"
+    once = normalise_author(raw)
+    assert normalise_author(once) == once

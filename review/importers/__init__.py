@@ -16,19 +16,22 @@ A module may also provide ``parse_stream(chunks, ctx) -> list[Record]`` (MEDLINE
 and RIS do): it gets a UTF-8 file as ``bytes`` chunks (cut anywhere but between CR and LF),
 with "\\n" line ends and no BOMs (`_text.utf8_chunks`), so a large file is
 never decoded whole; a ``UnicodeDecodeError`` from it sends the file back to
-the whole-file path (cp1252 with a warning).
+the whole-file path (cp1252 with a warning). For a large file the chunks come
+as a `_filetext.FileChunks`, whose ``source`` and ``origin`` say where each
+chunk lies in the file, so that records can keep their raw text there.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from review.errors import InputError
-from review.importers import _text
+from review.importers import _filetext, _text
 from review.importers._text import decode, utf8_chunks, utf8_head
 from review.records import Record
 
@@ -209,9 +212,22 @@ def _read_streaming(fh, file: str, fmt: str | None) -> ImportResult | None:
     if not hasattr(mod, "parse_stream"):
         return None
     ctx = ParseContext(file)
+    chunks = utf8_chunks(head, fh)
+    if _large(fh):  # records keep where their text lies in the file, not the text (see _filetext)
+        chunks = _filetext.FileChunks(head, fh, _filetext.FileSource(fh.fileno(), file))
     try:
         with _gc_paused():
-            records = mod.parse_stream(utf8_chunks(head, fh), ctx)
+            records = mod.parse_stream(chunks, ctx)
     except UnicodeDecodeError:
         return None  # not UTF-8 after all: decode() reads it as cp1252, with its warning
     return _result(records, ctx, file, name, encoding)
+
+
+def _large(fh) -> bool:
+    """A file large enough for its records to keep their raw text in it (where os.pread exists: not Windows)."""
+    if not hasattr(os, "pread"):
+        return False
+    try:
+        return os.fstat(fh.fileno()).st_size >= _filetext.LARGE_FILE
+    except (OSError, AttributeError, ValueError):  # not a real file
+        return False

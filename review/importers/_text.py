@@ -1,10 +1,15 @@
-"""Bytes to text: encodings (BOMs, UTF-16, cp1252 fallback) and line ends."""
+"""Bytes to text: encodings (BOMs, UTF-16, cp1252 fallback) and line ends; then, for the
+text exports that mark each record with a line of their own (Cochrane, Embase.com,
+Ovid, ProQuest), the record blocks and their tagged lines."""
 
 from __future__ import annotations
 
 import codecs
+import re
+from collections.abc import Callable
 
 from review.errors import InputError
+from review.records import Record, Source
 
 
 def decode(data: bytes, file: str) -> tuple[str, str, list[str]]:
@@ -108,3 +113,76 @@ def _binary_share(text: str) -> float:
         return 0.0
     bad = sum(1 for c in sample if (ord(c) < 32 and c not in "\n\t\f\v") or c == "\ufffd")
     return bad / len(sample)
+
+
+# ---- record blocks of the text exports ------------------------------------------------
+
+Raw = dict[str, list[str]]
+
+
+def record_blocks(
+    text: str,
+    ctx,
+    start: re.Pattern,
+    fields: Callable[[str], Raw],
+    build: Callable[[Raw, Source], Record],
+    *,
+    missing: str,
+    empty: Callable[[re.Match], str],
+    stop: re.Pattern | None = None,
+    stated: str = "",
+) -> list[Record]:
+    """The records of an export whose records each begin with a line `start` matches.
+
+    A block runs from the end of its start line to the next start line (or to
+    `stop` inside it, e.g. ProQuest's rule of underscores). `fields` turns a
+    block into raw fields, `build` those into a Record (position counts records
+    kept, line is the start line's). No start line at all is an error with the
+    `missing` message; an empty block is a warning (`empty(match)`) and skipped.
+    `stated` ("the file says {stated} records but holds {held}"), when given, warns
+    when the last start line's group 2 (its "of N") is not the number of records read.
+    """
+    marks = list(start.finditer(text))
+    if not marks:
+        raise ctx.error(missing, line=1)
+    records: list[Record] = []
+    line, counted = 1, 0
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        if stop is not None:
+            rule = stop.search(text, m.end(), end)
+            if rule:
+                end = rule.start()
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        raw = fields(text[m.end(): end])
+        if not raw:
+            ctx.warn(empty(m), line=line)
+            continue
+        records.append(build(raw, Source(position=len(records) + 1, line=line)))
+    if stated and len(records) != int(marks[-1].group(2)):
+        ctx.warn(stated.format(stated=marks[-1].group(2), held=len(records)), line=1)
+    return records
+
+
+def tagged_fields(block: str, tag: re.Pattern) -> Raw:
+    """Lines "XX: value" into {tag: [values]} (`tag` captures the tag and the value);
+    an untagged line continues the value above it, after a newline; blank lines are passed over."""
+    raw: Raw = {}
+    have: list[str] | None = None
+    for s in block.split("\n"):
+        if not s.strip():
+            continue
+        t = tag.match(s)
+        if t:
+            have = raw.setdefault(t.group(1), [])
+            have.append((t.group(2) or "").strip())
+        elif have is not None:
+            have[-1] = f"{have[-1]}\n{s.strip()}"
+    return raw
+
+
+def first(raw: Raw, tag: str) -> str:
+    """The first value of a tag, or ""."""
+    v = raw.get(tag)
+    return v[0] if v else ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from review.importers._text import first, record_blocks, tagged_fields
 from review.importers.ris import fast_text, language_name, unique
 from review.records import (
     Record,
@@ -48,53 +49,34 @@ def sniff(head: str) -> float:
 
 
 def parse(text: str, ctx) -> list[Record]:
-    records: list[Record] = []
-    marks = list(_RECORD.finditer(text))
-    if not marks:
-        raise ctx.error("no 'Record #n of N' lines: not a Cochrane Library text export", line=1)
-    for k, m in enumerate(marks):
-        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
-        line = text.count("\n", 0, m.start()) + 1
-        raw: dict[str, list[str]] = {}
-        have: list[str] | None = None
-        for s in text[m.end(): end].split("\n"):
-            if not s.strip():
-                continue
-            t = _TAG.match(s)
-            if t:
-                have = raw.setdefault(t.group(1), [])
-                have.append(t.group(2).strip())
-            elif have is not None:
-                have[-1] = f"{have[-1]}\n{s.strip()}"
-        if not raw:
-            ctx.warn(f"record #{m.group(1)} is empty", line=line)
-            continue
-        records.append(record_from_raw(raw, Source(position=len(records) + 1, line=line)))
-    if marks and len(records) != int(marks[-1].group(2)):
-        ctx.warn(f"the file says {marks[-1].group(2)} records but holds {len(records)}", line=1)
-    return records
+    return record_blocks(
+        text, ctx, _RECORD, lambda block: tagged_fields(block, _TAG), record_from_raw,
+        missing="no 'Record #n of N' lines: not a Cochrane Library text export",
+        empty=lambda m: f"record #{m.group(1)} is empty",
+        stated="the file says {stated} records but holds {held}",
+    )
 
 
 def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     g = raw.get
     rec = Record(raw=raw, source=source)
-    rec.accession = fast_text(_one(raw, "ID"))
-    rec.title = fast_text(_one(raw, "TI"))
+    rec.accession = fast_text(first(raw, "ID"))
+    rec.title = fast_text(first(raw, "TI"))
     rec.abstract = fast_text(" ".join(g("AB", ())))
     rec.authors = [a for a in (_author(v) for v in g("AU", ())) if a]
-    rec.year = parse_year(_one(raw, "YR"))
-    rec.journal = fast_text(_one(raw, "SO"))
-    rec.volume = fast_text(_one(raw, "VL"))
-    rec.issue = fast_text(_one(raw, "NO"))
-    rec.pages = normalise_pages(_one(raw, "PG"))
-    rec.doi = normalise_doi(_one(raw, "DOI"))
+    rec.year = parse_year(first(raw, "YR"))
+    rec.journal = fast_text(first(raw, "SO"))
+    rec.volume = fast_text(first(raw, "VL"))
+    rec.issue = fast_text(first(raw, "NO"))
+    rec.pages = normalise_pages(first(raw, "PG"))
+    rec.doi = normalise_doi(first(raw, "DOI"))
     rec.issn = normalise_issn(" ".join(g("SN", ())))
     rec.keywords = unique(
         p.replace("[checkword]", "") for v in g("KY", ()) for p in v.replace("\n", " ").split(";")
     )
     rec.language = language_name(g("LA", ()))
     rec.pub_types = unique(p for v in g("PT", ()) for p in v.split(";"))
-    rec.url = fast_text(_one(raw, "US"))
+    rec.url = fast_text(first(raw, "US"))
     for v in (g("PM") or []) + (g("XR") or []):
         m = _PUBMED.search(v)
         if m:
@@ -138,8 +120,7 @@ def _author(value: str) -> str:
             cut += 1
         cut = min(cut, last)
     family = " ".join(words[:cut])
-    # "Cornelis JHM": spell the initials out, or normalise_author keeps only the J
-    given = " ".join(" ".join(w.replace(".", "")) if _is_initials(w) else w for w in words[cut:])
+    given = " ".join(words[cut:])
     if not given:
         return normalise_author(value)
     return normalise_author(f"{family}, {given}")
@@ -148,8 +129,3 @@ def _author(value: str) -> str:
 def _is_initials(word: str) -> bool:
     w = word.replace(".", "").replace("-", "")
     return 0 < len(w) <= 3 and w.isalpha() and w.isupper()
-
-
-def _one(raw: dict, tag: str) -> str:
-    v = raw.get(tag)
-    return v[0] if v else ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from review.importers._text import first, record_blocks
 from review.importers.ris import fast_text, language_name, unique
 from review.records import (
     Record,
@@ -66,22 +67,16 @@ def sniff(head: str) -> float:
 
 
 def parse(text: str, ctx) -> list[Record]:
-    records: list[Record] = []
-    marks = list(_RECORD.finditer(text))
-    if not marks:
-        raise ctx.error("no 'RECORD n' lines: not an Embase.com text export", line=1)
-    for k, m in enumerate(marks):
-        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
-        line = text.count("\n", 0, m.start()) + 1
-        raw = _fields(text[m.end(): end].split("\n"))
-        if not raw:
-            ctx.warn(f"RECORD {m.group(1)} is empty", line=line)
-            continue
-        records.append(record_from_raw(raw, Source(position=len(records) + 1, line=line)))
-    return records
+    return record_blocks(
+        text, ctx, _RECORD, _fields, record_from_raw,
+        missing="no 'RECORD n' lines: not an Embase.com text export",
+        empty=lambda m: f"RECORD {m.group(1)} is empty",
+    )
 
 
-def _fields(lines: list[str]) -> dict[str, list[str]]:
+def _fields(block: str) -> dict[str, list[str]]:
+    """A record's lines into {heading: [values]} (see the module's note on headings)."""
+    lines = block.split("\n")
     raw: dict[str, list[str]] = {}
     heading = ""
     parts: list[str] = []
@@ -129,8 +124,9 @@ def _is_initials(word: str) -> bool:
 
 
 def comma_name(name: str) -> str:
-    """Embase's "Mentis A.-F.A." -> "Mentis, A.-F.A." (normalise_author misreads hyphenated
-    and accented initials when there is no comma)."""
+    """Embase's "Mentis A.-F.A." -> "Mentis, A.-F.A.": Embase dots every initial, so only the
+    last word is initials and a short capitalised surname stays in the family name
+    ("Garces PAZ D.F.", where normalise_author alone would take PAZ for initials)."""
     name = name.strip()
     family, _, last = name.rpartition(" ")
     if family and "," not in name and _is_initials(last):
@@ -145,20 +141,20 @@ def _terms(values) -> list[str]:
 def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     g = raw.get
     rec = Record(raw=raw, source=source, database="Embase")
-    rec.title = fast_text(_one(raw, "TITLE"))
+    rec.title = fast_text(first(raw, "TITLE"))
     rec.abstract = fast_text(" ".join(g("ABSTRACT", ())))
     names = " ".join(g("AUTHOR NAMES", ())).replace("\n", " ").split(";")
     rec.authors = [a for a in (normalise_author(comma_name(n)) for n in names) if a]
-    rec.year = parse_year(_one(raw, "PUBLICATION YEAR") or _one(raw, "DATE OF PUBLICATION"))
-    rec.journal = fast_text(_one(raw, "SOURCE TITLE"))
-    rec.journal_abbrev = fast_text(_one(raw, "SOURCE TITLE ABBREVIATION"))
-    rec.volume = fast_text(_one(raw, "VOLUME"))
-    rec.issue = fast_text(_one(raw, "ISSUE"))
-    first, last = fast_text(_one(raw, "FIRST PAGE")), fast_text(_one(raw, "LAST PAGE"))
-    rec.pages = normalise_pages(f"{first}-{last}" if first and last else first or _article_number(raw))
-    rec.doi = normalise_doi(_one(raw, "DOI"))
-    rec.pmid = normalise_pmid(_one(raw, "MEDLINE PMID"))
-    rec.accession = fast_text(_one(raw, "PUI"))
+    rec.year = parse_year(first(raw, "PUBLICATION YEAR") or first(raw, "DATE OF PUBLICATION"))
+    rec.journal = fast_text(first(raw, "SOURCE TITLE"))
+    rec.journal_abbrev = fast_text(first(raw, "SOURCE TITLE ABBREVIATION"))
+    rec.volume = fast_text(first(raw, "VOLUME"))
+    rec.issue = fast_text(first(raw, "ISSUE"))
+    start, end = fast_text(first(raw, "FIRST PAGE")), fast_text(first(raw, "LAST PAGE"))
+    rec.pages = normalise_pages(f"{start}-{end}" if start and end else start or _article_number(raw))
+    rec.doi = normalise_doi(first(raw, "DOI"))
+    rec.pmid = normalise_pmid(first(raw, "MEDLINE PMID"))
+    rec.accession = fast_text(first(raw, "PUI"))
     rec.issn = normalise_issn(" ".join(g("ISSN", ())))
     rec.keywords = unique(_terms(g("AUTHOR KEYWORDS", ())))
     rec.mesh = unique(_terms(
@@ -168,7 +164,7 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     ))
     rec.language = language_name(t for v in _terms(g("LANGUAGE OF ARTICLE", ())) for t in v.split(", "))
     rec.pub_types = unique(_terms(g("PUBLICATION TYPE", ())))
-    rec.url = fast_text(_one(raw, "EMBASE LINK"))
+    rec.url = fast_text(first(raw, "EMBASE LINK"))
     return rec
 
 
@@ -178,11 +174,6 @@ _SRC_PAGES = re.compile(r"^.*?\(\d{4}\)(?: [^()]*?)? \(([^()]+)\)\.")
 
 def _article_number(raw: dict) -> str:
     """With no FIRST PAGE, SOURCE may say "Article Number: e32158" or "(2026) (215653332614)"."""
-    source = fast_text(_one(raw, "SOURCE"))
+    source = fast_text(first(raw, "SOURCE"))
     m = _ART_NO.search(source) or _SRC_PAGES.match(source)
-    return m.group(1) if m else _one(raw, "ARTICLE NUMBER")
-
-
-def _one(raw: dict, tag: str) -> str:
-    v = raw.get(tag)
-    return v[0] if v else ""
+    return m.group(1) if m else first(raw, "ARTICLE NUMBER")

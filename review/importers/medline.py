@@ -16,9 +16,10 @@ IS, AID, OT). What the normalised fields come from:
 tag) is kept with a warning.
 
 Speed (benchmarks/README.md): a file is read in chunks of bytes; one regex per
-block picks out only the tags above (C walks the text, Python sees about 20
+block picks out only the tags above (C walks the text, Python sees about 30
 matches per record), and ``raw`` keeps the block's bytes, split into every tag
-only when read (`review.records.RawFields`).
+only when read (`review.records.RawFields`); for a large file, only where the
+block lies in the file (`review.importers._filetext`).
 """
 
 from __future__ import annotations
@@ -73,24 +74,30 @@ def parse_stream(chunks, ctx) -> list[Record]:
     are not UTF-8 (the caller reads the file another way)."""
     records: list[Record] = []
     state = _State()
+    state.source = getattr(chunks, "source", None)  # a large file: raw text read back from it
     buf = None
+    at = None  # the file offset of buf[0] while buf is the file's own bytes (see _filetext), else None
     for chunk in chunks:
+        origin = chunks.origin if state.source is not None else None
         if buf is None:
             nl = "\n" if isinstance(chunk, str) else b"\n"
             buf = nl + chunk  # every block then follows a newline
             line = 0  # the line number of buf[0] (the added newline is "line 0")
+            at = None if origin is None else origin - 1  # (buf[0] itself is not in the file)
             continue
+        joined = at is not None and origin == at + len(buf)  # buf + chunk are the file's bytes
         cut = buf.rfind(nl + nl)  # blocks before the last blank line are whole
         if cut < 0:
             buf += chunk
+            at = at if joined else None
             continue
         while cut > 0 and buf[cut - 1:cut] == nl:  # the first newline of a run of blank lines
             cut -= 1
-        _read_blocks(buf, cut, line, records, state, ctx)
-        line += buf.count(nl, 0, cut + 1)
+        line = _read_blocks(buf, cut, line, records, state, ctx, at)
         buf = buf[cut + 1:] + chunk
+        at = at + cut + 1 if joined else None
     if buf is not None:
-        _read_blocks(buf, len(buf), line, records, state, ctx)
+        _read_blocks(buf, len(buf), line, records, state, ctx, at)
     if not records:
         first = state.first_text_line
         if first:
@@ -103,26 +110,33 @@ def parse_stream(chunks, ctx) -> list[Record]:
 
 
 class _State:
-    __slots__ = ("last", "first_text_line")
+    __slots__ = ("last", "first_text_line", "source")
 
     def __init__(self):
+        self.source = None
         self.last = ["", ""]  # the texts of the last two records (is the last one cut short?)
         self.first_text_line = 0  # the first line with text on it, for "no records" errors
 
 
-def _read_blocks(buf, stop: int, line: int, records: list[Record], state: _State, ctx) -> None:
-    """The records in buf[:stop]; buf[0] is a newline on line `line`."""
+def _read_blocks(buf, stop: int, line: int, records: list[Record], state: _State, ctx,
+                 at: int | None = None) -> int:
+    """The records in buf[:stop]; buf[0] is a newline on line `line`; buf[i] is
+    at offset at + i in the file when `at` is given. Returns the line of buf[stop]
+    (so that each byte is counted once)."""
     nl = b"\n" if isinstance(buf, bytes) else "\n"
     pos = 0
     for start, end in _blocks(buf, stop, nl):
         line += buf.count(nl, pos, start)
         pos = start
         # the block with the newline before it: "\nPMID- 1\nTI  - ...", so every tag follows "\n"
-        _read_block(buf[start - 1:end], line, records, state, ctx)
+        _read_block(buf[start - 1:end], line, records, state, ctx, True, None if at is None else at + start)
+    return line + buf.count(nl, pos, stop + 1)
 
 
-def _read_block(block, line: int, records: list[Record], state: _State, ctx, whole: bool = True) -> None:
-    """One block between blank lines (str, or UTF-8 bytes; it starts with a newline)."""
+def _read_block(block, line: int, records: list[Record], state: _State, ctx, whole: bool = True,
+                at: int | None = None) -> None:
+    """One block between blank lines (str, or UTF-8 bytes; it starts with a newline);
+    `at`: the file offset of the block's text after that newline, when raw is to be read back from the file."""
     text = block.decode("utf-8") if isinstance(block, bytes) else block
     if not state.first_text_line and not text.isspace():
         state.first_text_line = line
@@ -153,7 +167,10 @@ def _read_block(block, line: int, records: list[Record], state: _State, ctx, who
         if au:
             fields["FAU"] = au
     rec = record_from_raw(fields, Source(position=len(records) + 1, line=line))
-    rec.raw = RawFields(block, _raw_fields)
+    if at is None or not whole:
+        rec.raw = RawFields(block, _raw_fields)
+    else:  # the same text (without the newline before it), read back from the file when used
+        rec.raw = RawFields((state.source, at, len(block) - 1), _file_fields)
     records.append(rec)
 
 
@@ -178,9 +195,9 @@ def _blocks(buf, stop: int, nl):
 
 
 # The tags the normalised fields come from, each with its value and (in one
-# match) the lines that continue it or repeat the tag (MH, PT, IS, AID runs);
-# AU, the most frequent, has a pattern of its own that gives a list of values.
-# The C regex engine walks the block; Python only sees ~20 matches per record.
+# match) the lines that continue it or repeat the tag (MH, PT, IS, AID runs).
+# The C regex engine walks the block; Python only sees ~33 matches per record
+# (~15 of them AU lines, which FAU and AD lines keep apart).
 _WANTED_TAGS = "PMID|PMC|PG|PT|TI|TA|AB|AID|BTI|CN|DP|DEP|JT|VI|IP|IS|LID|OT|MH|LA"
 # the same tags as a trie: the regex engine rejects a line after one or two letters (~15% quicker)
 _WANTED_TRIE = r"P(?:MID|MC|G|T)|T[IA]|A(?:B|ID)|BTI|CN|D(?:P|EP)|JT|VI|I[PS]|LID|OT|MH|LA"
@@ -189,7 +206,10 @@ _ANY_TAG_LINE = r"[A-Z][A-Z0-9]{1,3} *-(?: |\n|$)"
 _WANTED_RE = re.compile(
     rf"\n({_WANTED_TRIE}){_TAG_END}(.*(?:\n(?:\1{_TAG_END}|(?!{_ANY_TAG_LINE})).*)*)"
 )
-_AU_RE = re.compile(rf"\nAU{_TAG_END}(.*(?:\n(?!{_ANY_TAG_LINE}).*)*)")
+# the same with AU (a pattern of its own before): one pass of the regex engine over the block, not two
+_WANTED_AU_RE = re.compile(
+    rf"\n({_WANTED_TRIE}|AU){_TAG_END}(.*(?:\n(?:\1{_TAG_END}|(?!{_ANY_TAG_LINE})).*)*)"
+)
 _SO_LINE = re.compile(rf"\nSO{_TAG_END}")  # looked for in the last two records only
 _HAS_TAG = re.compile(rf"\n[A-Z][A-Z0-9]{{1,3}}{_TAG_END}")
 _RUN_SPLIT: dict[str, re.Pattern] = {}
@@ -197,26 +217,25 @@ _SEPARATORS: dict[str, tuple[str, str]] = {}
 
 
 def _wanted(text: str) -> dict[str, list[str]] | None:
-    """The wanted tags' values, exactly as `_fields` gives them; None when the
-    block has no tag at all (not a record)."""
-    pairs = _WANTED_RE.findall(text)
-    au = _AU_RE.findall(text)
-    if not pairs and not au and not _HAS_TAG.search(text):
+    """The wanted tags' values (and AU's), exactly as `_fields` gives them; None
+    when the block has no tag at all (not a record). One regex pass; a match is a
+    tag's line with its continuation lines, or a run of one tag's lines (MH, PT)."""
+    pairs = _WANTED_AU_RE.findall(text)
+    if not pairs and not _HAS_TAG.search(text):
         return None
-    d = dict(pairs)
-    if len(d) == len(pairs):  # each tag in one match (a run or one value): the usual case
-        out = {tag: [v] if "\n" not in v else _values(tag, v) for tag, v in d.items()}
-    else:  # a tag in two places
-        out = {}
-        for tag, v in pairs:
-            values = [v] if "\n" not in v else _values(tag, v)
-            have = out.get(tag)
+    out: dict[str, list[str]] = {}
+    get = out.get
+    for tag, v in pairs:
+        have = get(tag)
+        if "\n" in v:
             if have is None:
-                out[tag] = values
+                out[tag] = _values(tag, v)
             else:
-                have.extend(values)
-    if au:
-        out["AU"] = au if "\n" not in "|".join(au) else [_join_lines(v) if "\n" in v else v for v in au]
+                have.extend(_values(tag, v))
+        elif have is None:
+            out[tag] = [v]
+        else:
+            have.append(v)
     return out
 
 
@@ -247,6 +266,11 @@ def _join_lines(value: str) -> str:
 def _raw_fields(text: str) -> dict[str, list[str]]:
     """Every tag of a block (as kept in RawFields: with its leading newline)."""
     return _fields(text[1:]) or {}
+
+
+def _file_fields(text: str) -> dict[str, list[str]]:
+    """Every tag of a block read back from the file (without the newline before it)."""
+    return _fields(text) or {}
 
 
 _TAG_BREAK = re.compile(r"\n([A-Z][A-Z0-9]{1,3}) *-(?: |(?=\n)|$)")
@@ -286,6 +310,11 @@ _NOT_PLAIN = NOT_PLAIN
 # one to three capitals; a name with no lower-case letter may be an all-capitals
 # family name (normalise_author's case), so it goes name by name.
 _NO_LOWER_CASE = re.compile(r"\|[^a-z|]*(?=\||$)")  # searched in "|" + names: a "|" prefix is quick to find
+# The commonest case in one match: every name "Family INI" with a one-word family
+# name (a lower-case letter in it, none of ,;()<& nor white space, up to 60
+# characters); then the one space in each name is where the comma goes.
+_ONE_WORD_NAME = r"(?=[^ |]*[a-z])[^\s|,;()<&]{1,60} [A-Z]{1,3}"
+_ONE_WORD_NAMES = re.compile(rf"{_ONE_WORD_NAME}(?:\|{_ONE_WORD_NAME})*")
 _SPACE_BEFORE_INITIALS = re.compile(r" (?=[A-Z]{1,3}(?:\||$))")
 
 
@@ -307,6 +336,10 @@ def medline_authors(values: list[str]) -> list[str]:
     (normalise_author drops them as suffixes; in MEDLINE they are initials).
     """
     j = "|".join(values)
+    if _ONE_WORD_NAMES.fullmatch(j) and j.isprintable():
+        out = j.replace(" ", ", ").split("|")
+        if len(out) == len(values):  # (no "|" in a name)
+            return out
     if (
         _plain(j)
         and j.count("|") == len(values) - 1
@@ -399,14 +432,34 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     v = g("MH")
     if v:
         j = "\n".join(v)
-        rec.mesh = [*map(intern, unique(j.replace("*", "").split("\n") if "*" in j else v))]
+        rec.mesh = _terms(j.replace("*", "").split("\n") if "*" in j else v)
     v = g("LA")
     if v:
         rec.language = _language(v[0]) if len(v) == 1 else intern(language_name(v))
     v = g("PT")
     if v:
-        rec.pub_types = [*map(intern, unique(v))]
+        rec.pub_types = _terms(v)
     return rec
+
+
+# Clean MeSH terms and publication types seen so far (a vocabulary of some tens of
+# thousands), each mapped to its one interned copy.
+_TERMS: dict[str, str] = {}
+
+
+def _terms(values: list[str]) -> list[str]:
+    """``[*map(intern, unique(values))]``, for values from a vocabulary: when every
+    value is one already seen clean and they differ even ignoring case, they are
+    the answer as they are (one dict look-up each instead of cleaning them)."""
+    get = _TERMS.get
+    out = [get(v) for v in values]
+    if None not in out and len(set(map(str.lower, out))) == len(out):
+        return out
+    if len(_TERMS) < 200_000:
+        for v in values:
+            if v and v not in _TERMS and fast_text(v) == v:
+                _TERMS[v] = intern(v)
+    return [*map(intern, unique(values))]
 
 
 @lru_cache(maxsize=4096)

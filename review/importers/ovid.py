@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from review.importers._text import first, record_blocks, tagged_fields
 from review.importers.embase_txt import comma_name
 from review.importers.ris import canonical_database, fast_text, language_name, unique
 from review.records import (
@@ -57,38 +58,20 @@ def sniff(head: str) -> float:
 
 
 def parse(text: str, ctx) -> list[Record]:
-    records: list[Record] = []
-    marks = list(_COUNTER.finditer(text))
-    if not marks:
-        raise ctx.error("no '<1. >' record counters: not an Ovid tagged export", line=1)
-    for k, m in enumerate(marks):
-        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
-        line = text.count("\n", 0, m.start()) + 1
-        raw: dict[str, list[str]] = {}
-        have: list[str] | None = None
-        for s in text[m.end(): end].split("\n"):
-            if not s.strip():
-                continue
-            t = _TAG.match(s) if s[0] != " " else None
-            if t:
-                have = raw.setdefault(t.group(1), [])
-                have.append((t.group(2) or "").strip())
-            elif have is not None:
-                have[-1] = f"{have[-1]}\n{s.strip()}"
-        if not raw:
-            ctx.warn("an empty record", line=line)
-            continue
-        records.append(record_from_raw(raw, Source(position=len(records) + 1, line=line)))
-    return records
+    return record_blocks(
+        text, ctx, _COUNTER, lambda block: tagged_fields(block, _TAG), record_from_raw,
+        missing="no '<1. >' record counters: not an Ovid tagged export",
+        empty=lambda m: "an empty record",
+    )
 
 
 def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     g = raw.get
     rec = Record(raw=raw, source=source)
-    rec.title = fast_text(_one(raw, "TI"))
+    rec.title = fast_text(first(raw, "TI"))
     rec.abstract = fast_text(" ".join(g("AB", ())))
     rec.authors = [a for a in (normalise_author(comma_name(v)) for v in g("AU", ())) if a]
-    so = fast_text(_one(raw, "SO"))
+    so = fast_text(first(raw, "SO"))
     m = _SO_EMBASE.search(so) or _SO_MEDLINE.search(so)
     journal = volume = issue = pages = ""
     if m:
@@ -96,11 +79,11 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
         volume, issue = (m.group("v") or "").strip(), (m.group("i") or "").strip()
         pages = m.group("p").strip()
         pages = "" if pages.lower() == "no pagination" else pages.removeprefix("pp ")
-    rec.journal = fast_text(_one(raw, "JN")) or journal
-    rec.volume = fast_text(_one(raw, "VO")) or volume
-    rec.issue = fast_text(_one(raw, "IP")) or issue
-    rec.pages = normalise_pages(_one(raw, "PG") or pages)
-    rec.year = parse_year(_one(raw, "YR")) or (int(m.group("y")) if m else parse_year(so))
+    rec.journal = fast_text(first(raw, "JN")) or journal
+    rec.volume = fast_text(first(raw, "VO")) or volume
+    rec.issue = fast_text(first(raw, "IP")) or issue
+    rec.pages = normalise_pages(first(raw, "PG") or pages)
+    rec.year = parse_year(first(raw, "YR")) or (int(m.group("y")) if m else parse_year(so))
     for v in g("DO", ()):
         rec.doi = normalise_doi(v)
         if rec.doi:
@@ -110,18 +93,13 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     rec.keywords = unique(p for v in g("KW", ()) for p in v.replace("\n", ";").split(";"))
     rec.language = language_name(g("LG", ()))
     rec.pub_types = unique(g("PT", ()))
-    rec.url = fast_text(_one(raw, "UR"))
-    rec.database = canonical_database(_one(raw, "DB"))
-    ui = fast_text(_one(raw, "UI") or _one(raw, "AN"))
+    rec.url = fast_text(first(raw, "UR"))
+    rec.database = canonical_database(first(raw, "DB"))
+    ui = fast_text(first(raw, "UI") or first(raw, "AN"))
     if rec.database == "MEDLINE" and ui.isdigit():
         rec.pmid = normalise_pmid(ui)
     else:
         rec.accession = ui
         if not rec.pmid:
-            rec.pmid = normalise_pmid(_one(raw, "PM"))
+            rec.pmid = normalise_pmid(first(raw, "PM"))
     return rec
-
-
-def _one(raw: dict, tag: str) -> str:
-    v = raw.get(tag)
-    return v[0] if v else ""

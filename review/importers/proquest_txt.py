@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from review.importers._text import first, record_blocks
 from review.importers.ris import fast_text, language_name, unique
 from review.records import (
     Record,
@@ -63,25 +64,12 @@ def sniff(head: str) -> float:
 
 
 def parse(text: str, ctx) -> list[Record]:
-    marks = list(_DOC.finditer(text))
-    if not marks:
-        raise ctx.error("no 'Document n of N' lines: not a ProQuest report", line=1)
-    records: list[Record] = []
-    for k, m in enumerate(marks):
-        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
-        rule = _RULE.search(text, m.end(), end)
-        if rule:
-            end = rule.start()
-        line = text.count("\n", 0, m.start()) + 1
-        raw = _fields(text[m.end(): end])
-        if not raw:
-            ctx.warn(f"document {m.group(1)} is empty", line=line)
-            continue
-        records.append(record_from_raw(raw, Source(position=len(records) + 1, line=line)))
-    stated = int(marks[-1].group(2))
-    if len(records) != stated:
-        ctx.warn(f"the report says {stated} documents but holds {len(records)}", line=1)
-    return records
+    return record_blocks(
+        text, ctx, _DOC, _fields, record_from_raw, stop=_RULE,
+        missing="no 'Document n of N' lines: not a ProQuest report",
+        empty=lambda m: f"document {m.group(1)} is empty",
+        stated="the report says {stated} documents but holds {held}",
+    )
 
 
 def _fields(block: str) -> dict[str, list[str]]:
@@ -109,17 +97,17 @@ def _fields(block: str) -> dict[str, list[str]]:
 def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     g = raw.get
     rec = Record(raw=raw, source=source)
-    rec.title = fast_text(_one(raw, "Title") or _one(raw, "_heading"))
+    rec.title = fast_text(first(raw, "Title") or first(raw, "_heading"))
     rec.abstract = fast_text(" ".join(g("Abstract", ())))
     rec.authors = [a for a in (normalise_author(p) for v in g("Author", ()) for p in v.split(";")) if a]
-    rec.year = parse_year(_one(raw, "Publication year") or _one(raw, "Year") or _one(raw, "Publication date"))
-    rec.journal = fast_text(_one(raw, "Publication title"))
-    rec.volume = fast_text(_one(raw, "Volume"))
-    rec.issue = fast_text(_one(raw, "Issue"))
-    rec.pages = normalise_pages(_one(raw, "Pages") or _one(raw, "First page"))
-    rec.doi = normalise_doi(_one(raw, "DOI"))
+    rec.year = parse_year(first(raw, "Publication year") or first(raw, "Year") or first(raw, "Publication date"))
+    rec.journal = fast_text(first(raw, "Publication title"))
+    rec.volume = fast_text(first(raw, "Volume"))
+    rec.issue = fast_text(first(raw, "Issue"))
+    rec.pages = normalise_pages(first(raw, "Pages") or first(raw, "First page"))
+    rec.doi = normalise_doi(first(raw, "DOI"))
     rec.issn = normalise_issn(" ".join((g("ISSN") or []) + (g("e-ISSN") or [])))
-    rec.accession = fast_text(_one(raw, "ProQuest document ID"))
+    rec.accession = fast_text(first(raw, "ProQuest document ID"))
     rec.keywords = unique(
         p for tag in ("Identifier / keyword", "Subject") for v in g(tag, ())
         for p in re.split(r"[;,]\s", v.replace("\n", " "))
@@ -127,11 +115,6 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     rec.mesh = unique(p for v in g("MeSH", ()) for p in v.split(";"))
     rec.language = language_name(g("Language of publication") or g("Language") or ())
     rec.pub_types = unique(p for v in g("Document type", ()) for p in v.split(","))
-    rec.url = fast_text(_one(raw, "Document URL") or _one(raw, "_link").split("\n")[0])
-    rec.database = fast_text(_one(raw, "Database"))
+    rec.url = fast_text(first(raw, "Document URL") or first(raw, "_link").split("\n")[0])
+    rec.database = fast_text(first(raw, "Database"))
     return rec
-
-
-def _one(raw: dict, tag: str) -> str:
-    v = raw.get(tag)
-    return v[0] if v else ""

@@ -77,6 +77,10 @@ def fast_text(value: str) -> str:
     if ("<" in value or "&" in value) and _has_markup(value):
         return clean_text(value)
     if "  " in value or value[:1] == " " or value[-1:] == " ":
+        if _only_spaces(value):  # then "".split() would only cut at runs of " ": collapse them in place
+            while "  " in value:
+                value = value.replace("  ", " ")
+            return value.strip(" ")
         return " ".join(value.split())
     if len(value) < 256 or not value.isascii():
         return value if value.isprintable() else " ".join(value.split())
@@ -84,6 +88,17 @@ def fast_text(value: str) -> str:
         if c in value:
             return " ".join(value.split())
     return value
+
+
+def _only_spaces(value: str) -> bool:
+    """No white space in `value` but " " (``isprintable`` is False for every other
+    white-space character; on ASCII text a few substring searches are quicker)."""
+    if value.isascii():
+        for c in _ASCII_SPACES:
+            if c in value:
+                return False
+        return True
+    return value.isprintable()
 
 
 def _has_markup(value: str) -> bool:
@@ -270,10 +285,12 @@ def parse_stream(chunks, ctx) -> list[Record]:
     that a large file is never held whole. Each record keeps its own lines
     (bytes when given bytes) for ``raw``, split into fields when first read.
     A ``UnicodeDecodeError`` means the bytes are not UTF-8."""
+    source = getattr(chunks, "source", None)  # a large file: raw text read back from it (see _filetext)
     it = iter(chunks)
     buf = next(it, None)
     if buf is None:
         return _parse("", ctx)
+    at = chunks.origin if source is not None else None  # the file offset of buf[0], while buf is the file's own bytes
     is_bytes = isinstance(buf, bytes)
     ty = b"\nTY  -" if is_bytes else "\nTY  -"
     nl = b"\n" if is_bytes else "\n"
@@ -284,20 +301,27 @@ def parse_stream(chunks, ctx) -> list[Record]:
     records: list[Record] = []
     line = buf.count(nl, 0, first) + 1  # the line of buf[first]
     buf = buf[first:]
+    if at is not None:
+        at += first
     for chunk in it:
+        joined = at is not None and chunks.origin == at + len(buf)  # buf + chunk are the file's bytes
         cut = buf.rfind(ty)  # the records before the last "TY" line are whole
         if cut <= 0:
             buf += chunk
+            at = at if joined else None
             continue
-        line = _read_blocks(buf, cut + 1, line, records, ctx, False)
+        line = _read_blocks(buf, cut + 1, line, records, ctx, False, source, at)
         buf = buf[cut + 1:] + chunk
-    _read_blocks(buf, len(buf), line, records, ctx, True)
+        at = at + cut + 1 if joined else None
+    _read_blocks(buf, len(buf), line, records, ctx, True, source, at)
     return records
 
 
-def _read_blocks(buf, stop: int, line: int, records: list[Record], ctx, final: bool) -> int:
+def _read_blocks(buf, stop: int, line: int, records: list[Record], ctx, final: bool,
+                 source=None, at: int | None = None) -> int:
     """The records in buf[:stop], which starts at a "TY" line on line `line`;
-    returns the line of buf[stop]."""
+    returns the line of buf[stop]. buf[i] is at offset at + i in `source`'s file
+    when `at` is given."""
     is_bytes = isinstance(buf, bytes)
     ty = b"\nTY  -" if is_bytes else "\nTY  -"
     nl = b"\n" if is_bytes else "\n"
@@ -305,7 +329,7 @@ def _read_blocks(buf, stop: int, line: int, records: list[Record], ctx, final: b
     while start < stop:
         i = buf.find(ty, start + 1, stop)
         end = stop if i < 0 else i + 1
-        _read_block(buf[start:end], line, records, ctx, last=final and i < 0)
+        _read_block(buf[start:end], line, records, ctx, final and i < 0, None if at is None else (source, at + start))
         line += buf.count(nl, start, end)
         start = end
     return line
@@ -342,8 +366,9 @@ def _starts(text: str) -> list[int]:
     return out
 
 
-def _read_block(block, line: int, records: list[Record], ctx, last: bool) -> None:
-    """One "TY" line up to the next (str, or UTF-8 bytes): a record, then what lies outside it."""
+def _read_block(block, line: int, records: list[Record], ctx, last: bool, place: tuple | None = None) -> None:
+    """One "TY" line up to the next (str, or UTF-8 bytes): a record, then what lies outside it.
+    `place`: (source, file offset of the block), when raw is to be read back from the file."""
     is_bytes = isinstance(block, bytes)
     j = block.find(b"\nER  -" if is_bytes else "\nER  -")
     if j < 0:
@@ -355,10 +380,10 @@ def _read_block(block, line: int, records: list[Record], ctx, last: bool) -> Non
         k = block.find(b"\n" if is_bytes else "\n", j + 1)
         trailer = block[k + 1:] if k >= 0 else block[:0]
     text = body.decode("utf-8") if is_bytes else body
-    rec = record_from_raw(_fields(text), Source(position=len(records) + 1, line=line))
-    rec.raw = RawFields(body, _fields)
+    rec = record_from_raw(_fields(text, str), Source(position=len(records) + 1, line=line))
+    rec.raw = RawFields(body if place is None else (place[0], place[1], len(body)), _fields)
     records.append(rec)
-    if trailer:
+    if trailer and not trailer.isspace():  # (the blank line after "ER" is nothing to read, and valid UTF-8)
         at = line + block.count(b"\n" if is_bytes else "\n", 0, len(block) - len(trailer))
         if is_bytes:
             trailer = trailer.decode("utf-8")  # decoded even when unused: a check that the file is UTF-8
@@ -393,11 +418,13 @@ def _read_trailer(trailer: str, line: int, records: list[Record], ctx) -> None:
     _read_trailer(rest[er.end():], at + rest.count("\n", 0, er.end()), records, ctx)
 
 
-def _fields(body: str) -> dict[str, list[str]]:
+def _fields(body: str, key=intern) -> dict[str, list[str]]:
     """tag -> values; a value keeps its untagged continuation lines after a newline.
 
     One regex finds every "XX  - value" line with the untagged lines after it
     (in C); the character after "  -" (a space, a tab) is not part of the value.
+    Tags are interned (`key`) in dicts that are kept (raw fields); not in the
+    ones a record is built from (``key=str``).
     """
     raw: dict[str, list[str]] = {}
     get = raw.get
@@ -407,7 +434,7 @@ def _fields(body: str) -> dict[str, list[str]]:
             value = "\n".join(s for s in (p.strip() for p in value.split("\n")) if s)
         have = get(tag)
         if have is None:
-            raw[intern(tag)] = [value]  # one key object for all records: less memory
+            raw[key(tag)] = [value]  # interned: one key object for all records, less memory
         else:
             have.append(value)
     return raw
@@ -439,23 +466,34 @@ def _first(raw: dict, *tags: str) -> str:
 
 
 def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
-    """The normalised record for one RIS record's fields."""
+    """The normalised record for one RIS record's fields.
+
+    Speed: each field's usual case (its first tag present, its first value not
+    empty) is read inline; anything else goes through `_first`, which gives the
+    same value. Tags that are absent are tested with ``in`` before any loop."""
     g = raw.get
     rec = Record(raw=raw, source=source)
-    rec.title = fast_text(_first(raw, "TI", "T1", "CT", "BT"))
+    v = g("TI")
+    rec.title = fast_text(v[0] if v and v[0] else _first(raw, "TI", "T1", "CT", "BT"))
     rec.abstract = _abstract(raw)
     au = g("AU") or g("A1")
-    rec.authors = _authors(au) if au else []
-    rec.year = parse_year(_first(raw, "PY", "Y1", "DA"))
-    _journal(rec, raw)
-    rec.volume = fast_text(_first(raw, "VL", "VO"))
-    rec.issue = fast_text(_first(raw, "IS"))
-    rec.pages = _pages(raw)
-    for v in g("DO", ()):
-        doi = normalise_doi(v)
-        if doi:
-            rec.doi = doi
-            break
+    if au:
+        rec.authors = _authors(au)
+    v = g("PY")
+    rec.year = parse_year(v[0] if v and v[0] else _first(raw, "PY", "Y1", "DA"))
+    _journal(rec, raw, g)
+    v = g("VL")
+    rec.volume = fast_text(v[0] if v and v[0] else _first(raw, "VL", "VO"))
+    v = g("IS")
+    rec.issue = fast_text(v[0] if v and v[0] else _first(raw, "IS"))
+    rec.pages = _pages(raw, g)
+    v = g("DO")
+    if v:
+        for v in v:
+            doi = normalise_doi(v)
+            if doi:
+                rec.doi = doi
+                break
     sn = g("SN")
     if sn:
         if len(sn) == 1:
@@ -470,9 +508,11 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
     kws = g("KW")
     if kws:
         terms = unique(p for v in kws for p in v.split("\n")) if "\n" in "\t".join(kws) else unique(kws)
-        indexed = _indexed(raw)
-        if indexed or any(ovid_database(u) for u in g("L2", ())):
-            terms = unique(t.lstrip("*") for t in terms)  # Ovid and Cochrane mark major topics "*"
+        indexed = False
+        if "U2" in raw or "C3" in raw or "L2" in raw:  # else neither test below can be true
+            indexed = _indexed(raw)
+            if indexed or any(ovid_database(u) for u in g("L2", ())):
+                terms = unique(t.lstrip("*") for t in terms)  # Ovid and Cochrane mark major topics "*"
         if indexed:
             rec.mesh = terms
         else:
@@ -484,9 +524,10 @@ def record_from_raw(raw: dict[str, list[str]], source: Source) -> Record:
         rec.language = _language(la[0]) if len(la) == 1 else language_name(la)
     if "M3" in raw:
         rec.pub_types = unique(p for v in g("M3") if not _OVID_CLASS.search(v) for p in v.split(";"))
-    rec.url = fast_text(_first(raw, "UR"))
-    _identifiers(rec, raw)
-    rec.database = _database(rec, raw)
+    v = g("UR")
+    rec.url = fast_text(v[0] if v and v[0] else _first(raw, "UR"))
+    _identifiers(rec, raw, g)
+    rec.database = _database(rec, raw, g)
     return rec
 
 
@@ -507,19 +548,16 @@ NOT_PLAIN = re.compile(r"[,;()<&]|[^\S\n ]|  |^ | $|^$", re.M)
 # "Family, INI" names joined with "|", all already as normalise_author gives them
 # (see _author); a name with no lower-case letter may be an all-capitals family.
 _PLAIN_NAME = r"[^\s,;()<&|]+(?: [^\s,;()<&|]+)*, [A-Z]{1,3}"
-_PLAIN_NAMES = re.compile(rf"{_PLAIN_NAME}(?:\|{_PLAIN_NAME})*")
-_NO_LOWER_CASE = re.compile(r"\|[^a-z|]*(?=\||$)")  # searched in "|" + names: a "|" prefix is quick to find
+# each name also up to 63 characters (so no family name is over 60) and with a
+# lower-case letter (else it may be an all-capitals family name), tested ahead
+_CHECKED_NAME = rf"(?=[^|]{{1,63}}(?:\||$))(?=[^|]*[a-z]){_PLAIN_NAME}"
+_PLAIN_NAMES = re.compile(rf"{_CHECKED_NAME}(?:\|{_CHECKED_NAME})*")
 
 
 def _authors(values: list[str]) -> list[str]:
     """``_author`` over a record's names, tested all at once when they are all plain."""
     j = "|".join(values)
-    if (
-        _PLAIN_NAMES.fullmatch(j)
-        and j.count("|") == len(values) - 1
-        and max(map(len, values)) <= 63  # so no family name is over 60 characters
-        and not _NO_LOWER_CASE.search("|" + j)
-    ):
+    if _PLAIN_NAMES.fullmatch(j) and j.count("|") == len(values) - 1:
         return values[:]
     return [a for a in map(_author, values) if a]
 
@@ -570,26 +608,36 @@ def _abstract(raw: dict) -> str:
     ``<CopyrightInformation>`` notice is dropped (PubMed keeps it out of AB too).
     """
     abstracts = raw.get("AB")
-    if abstracts:
+    if abstracts and len(abstracts) == 1:
+        text = abstracts[0]  # (what the join below gives for one value, a notice or not)
+    elif abstracts:
         real = [v for v in abstracts if not v.startswith("Copyright of ")]
         text = " ".join(real or abstracts)
     else:
         text = " ".join(raw.get("N2", ()))
-    if "<AbstractText" in text or "<CopyrightInformation" in text:
+    if "<" in text and ("<AbstractText" in text or "<CopyrightInformation" in text):
         text = _ABSTRACT_TEXT.sub(lambda m: f" {m.group(1)}: " if m.group(1) else " ", text)
     text = fast_text(text.replace("\n", " ") if "\n" in text else text)
     return "" if text == "[No abstract available]" else text  # Scopus's placeholder
 
 
-def _journal(rec: Record, raw: dict) -> None:
+def _journal(rec: Record, raw: dict, g) -> None:
     """Full name from JF, T2, JO or JA; abbreviation from J2, JI, J9, J1, NL or a second name."""
     full_tag = ""
     for t in ("JF", "T2", "JO", "JA"):
-        v = _first(raw, t)
+        v = g(t)
         if v:
-            full_tag, rec.journal = t, fast_text(v)
-            break
-    abbrev = _first(raw, "J2", "JI", "J9", "J1", "NL")
+            v = v[0] or _first(raw, t)
+            if v:
+                full_tag, rec.journal = t, fast_text(v)
+                break
+    abbrev = ""
+    for t in ("J2", "JI", "J9", "J1", "NL"):
+        v = g(t)
+        if v:
+            abbrev = v[0] or _first(raw, t)
+            if abbrev:
+                break
     if not abbrev:
         for t in ("JO", "JA"):
             v = _first(raw, t)
@@ -599,9 +647,11 @@ def _journal(rec: Record, raw: dict) -> None:
     rec.journal_abbrev = fast_text(abbrev)
 
 
-def _pages(raw: dict) -> str:
-    sp = fast_text(_first(raw, "SP"))
-    ep = fast_text(_first(raw, "EP"))
+def _pages(raw: dict, g) -> str:
+    v = g("SP")
+    sp = fast_text(v[0] if v and v[0] else _first(raw, "SP"))
+    v = g("EP")
+    ep = fast_text(v[0] if v and v[0] else _first(raw, "EP"))
     if sp.lower() == "no" and ep.lower() == "specified":  # Ovid's "Not specified" split in two
         return ""
     if sp and ep and "-" not in sp:
@@ -611,11 +661,12 @@ def _pages(raw: dict) -> str:
     return normalise_pages(_first(raw, "C7") or ep)
 
 
-def _identifiers(rec: Record, raw: dict) -> None:
+def _identifiers(rec: Record, raw: dict, g) -> None:
     """PMID, PMCID, EID, WoS UT and the database's own accession number."""
-    g = raw.get
     for tag in ("U1", "U2", "U3", "U4", "U5"):  # Dimensions and review: "35957633 [PMID]"
-        for v in g(tag, ()):
+        if tag not in raw:
+            continue
+        for v in g(tag):
             m = _LABELLED_ID.match(v)
             if not m:
                 continue
@@ -628,8 +679,8 @@ def _identifiers(rec: Record, raw: dict) -> None:
                 rec.eid = rec.eid or normalise_eid(value)
             elif label in ("UT", "WOS"):
                 rec.wos_ut = rec.wos_ut or normalise_ut(value)
-    if not rec.eid:
-        for u in g("UR", ()):
+    if not rec.eid and "UR" in raw:
+        for u in g("UR"):
             if "2-s2.0-" in u:
                 rec.eid = normalise_eid(u)
                 break
@@ -654,14 +705,14 @@ def _identifiers(rec: Record, raw: dict) -> None:
         c5 = fast_text(_first(raw, "C5"))
         if c5.isdigit() and rec.accession[:1] == "L":  # Embase.com writes the PMID in C5
             rec.pmid = normalise_pmid(c5)
-    if not rec.pmid:
-        for v in g("C3", ()):  # Cochrane CENTRAL: "PUBMED 34176716,EMBASE 2013267276"
+    if not rec.pmid and "C3" in raw:
+        for v in g("C3"):  # Cochrane CENTRAL: "PUBMED 34176716,EMBASE 2013267276"
             m = _PUBMED_IN_TEXT.search(v)
             if m:
                 rec.pmid = m.group(1)
                 break
-    if not rec.pmid:
-        for u in g("L2", ()):  # Ovid MEDLINE: the PMID is the AN of the record's Ovid link
+    if not rec.pmid and "L2" in raw:
+        for u in g("L2"):  # Ovid MEDLINE: the PMID is the AN of the record's Ovid link
             if ovid_database(u) == "MEDLINE":
                 m = re.search(r"[?&]AN=(\d+)", u)
                 if m:
@@ -671,9 +722,12 @@ def _identifiers(rec: Record, raw: dict) -> None:
                 break
 
 
-def _database(rec: Record, raw: dict) -> str:
-    dbs = [v for v in raw.get("DB", ()) if v.strip()]
-    links = (raw.get("UR") or []) + (raw.get("L2") or [])
+def _database(rec: Record, raw: dict, g) -> str:
+    db = g("DB")
+    dbs = [v for v in db if v.strip()] if db else None
+    links = g("UR") or []
+    if "L2" in raw:
+        links = links + raw["L2"]
     if dbs:
         names = [canonical_database(v) for v in dbs]
         if "Embase" in names:

@@ -15,16 +15,9 @@ import pytest
 from review.errors import InputError
 from review.importers import ParseContext, read_file
 from review.importers import bibtex
-from review.records import Record
+from tests.importers.helpers import expect
 
 FIX = Path(__file__).resolve().parents[1] / "data" / "importers" / "structured"
-EMPTY = Record().normalised()
-
-
-def expect(**fields) -> dict:
-    out = dict(EMPTY)
-    out.update(fields)
-    return out
 
 
 def load(name: str):

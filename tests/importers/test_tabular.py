@@ -14,17 +14,9 @@ import pytest
 
 from review.errors import InputError
 from review.importers import read_file, read_text, tabular
-from review.records import Record
+from tests.importers.helpers import expect
 
 FIX = Path(__file__).resolve().parents[1] / "data" / "importers" / "tabular"
-
-EMPTY = Record().normalised()
-
-
-def expect(**fields) -> dict:
-    out = dict(EMPTY)
-    out.update(fields)
-    return out
 
 
 def load(name: str):

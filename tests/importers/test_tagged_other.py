@@ -10,12 +10,9 @@ import pytest
 
 from review.errors import InputError
 from review.importers import ParseContext, cochrane_txt, embase_txt, ovid, proquest_txt, read_file
+from tests.importers.helpers import expect
 
 TAGGED = "importers/tagged"
-EMPTY = {"title": "", "abstract": "", "authors": [], "year": None, "journal": "", "journal_abbrev": "",
-         "volume": "", "issue": "", "pages": "", "doi": "", "pmid": "", "pmcid": "", "eid": "", "wos_ut": "",
-         "accession": "", "issn": [], "keywords": [], "mesh": [], "language": "", "pub_types": [], "url": "",
-         "database": ""}
 
 
 def _read(data_dir, name, fmt):
@@ -31,7 +28,7 @@ def test_cochrane_review_every_normalised_field(data_dir):
     res = _read(data_dir, "cochrane_sample.txt", "cochrane_txt")
     assert len(res.records) == 2 and not res.warnings
     rec = res.records[0]
-    assert rec.normalised() == EMPTY | {
+    assert rec.normalised() == expect(**{
         "title": "Invented dietary advice for women with gestational diabetes",
         "abstract": "Background: Dietary advice is the main strategy.Objectives: To assess invented effects.",
         "authors": ["Van Ryswyk, E", "Crowther, CA", "Roqué i Figuls, M", "Han, S"],
@@ -43,7 +40,7 @@ def test_cochrane_review_every_normalised_field(data_dir):
         "keywords": ["Caloric Restriction", "Diabetes, Gestational [diet therapy]", "Female", "Humans"],
         "url": "http://onlinelibrary.wiley.com/doi/10.1002/14651858.CD000001.pub3/abstract",
         "database": "Cochrane CDSR",
-    }
+    })
     assert rec.raw["CC"] == ["PREG"] and rec.source.line == 1
 
 
@@ -79,7 +76,7 @@ def test_embase_text_every_normalised_field(data_dir):
     res = _read(data_dir, "embase_sample.txt", "embase_txt")
     assert len(res.records) == 2 and not res.warnings
     rec = res.records[0]
-    assert rec.normalised() == EMPTY | {
+    assert rec.normalised() == expect(**{
         "title": "Barriers to invented care for adolescents and young adults with cancer in Central "
         "America, Mexico, the Caribbean, and Peru",
         "abstract": "BACKGROUND: Little is known about the barriers to care for adolescents and young "
@@ -100,7 +97,7 @@ def test_embase_text_every_normalised_field(data_dir):
         "pub_types": ["Article"],
         "url": "https://www.embase.com/search/results?subaction=viewrecord&id=L650000001&from=export",
         "database": "Embase",
-    }
+    })
     # a value line ending without a space is a real line break; wrapped lines are joined
     assert rec.raw["CAS REGISTRY NUMBERS"] == [
         "methotrexate (15475-56-6, 59-05-2, 7413-34-5, 7532-09-4, 6745-93-3, 51865-79-3, 60388-53-6)\n"
@@ -119,7 +116,7 @@ def test_embase_text_capital_wrapped_line_is_not_a_heading(data_dir):
 def test_ovid_embase_every_normalised_field(data_dir):
     res = _read(data_dir, "ovid_sample.ovd", "ovid")
     rec = res.records[0]
-    assert rec.normalised() == EMPTY | {
+    assert rec.normalised() == expect(**{
         "title": "Quality of life in invented primary ciliary dyskinesia: A systematic review.",
         "abstract": "Background: Little is known on how PCD affects daily functioning. Method(s): We "
         "searched MEDLINE. Result(s): We found 260 invented studies.",
@@ -135,7 +132,7 @@ def test_ovid_embase_every_normalised_field(data_dir):
         "language": "English",
         "pub_types": ["Conference Abstract"],
         "database": "Embase",
-    }
+    })
     assert rec.raw["IN"] == ["(Behan, Lucas) Invented Research Centre, Southampton, United Kingdom\n"
                              "(Behan) School of Applied Psychology, Cork, Ireland"]
 
@@ -153,7 +150,7 @@ def test_proquest_dissertation_every_normalised_field(data_dir):
     res = _read(data_dir, "proquest_sample.txt", "proquest_txt")
     assert len(res.records) == 2 and not res.warnings  # the Bibliography section is not read
     rec = res.records[0]
-    assert rec.normalised() == EMPTY | {
+    assert rec.normalised() == expect(**{
         "title": "Entrenchment and an invented paradox",
         "abstract": "First paragraph of an invented abstract. Background: a second paragraph that "
         "starts like a label.",
@@ -165,7 +162,7 @@ def test_proquest_dissertation_every_normalised_field(data_dir):
         "pub_types": ["Dissertation/Thesis"],
         "url": "http://search.proquest.com/docview/1000000001?accountid=1",
         "database": "ProQuest Dissertations & Theses Global",
-    }
+    })
     assert rec.raw["Links"] == ["http://sfx.example.org/one\nhttp://sfx.example.org/two"]
     assert rec.raw["Advisor"] == ["Lange, Marc"]
 

@@ -12,16 +12,9 @@ import pytest
 
 from review.errors import InputError
 from review.importers import read_file, zotero_rdf
-from review.records import Record
+from tests.importers.helpers import expect
 
 FIX = Path(__file__).resolve().parents[1] / "data" / "importers" / "structured"
-EMPTY = Record().normalised()
-
-
-def expect(**fields) -> dict:
-    out = dict(EMPTY)
-    out.update(fields)
-    return out
 
 
 def test_items_only_with_journal_by_reference():

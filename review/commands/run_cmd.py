@@ -31,7 +31,9 @@ def run() -> None:
       review run
     """
     from rich.console import Console
+    from rich.live import Live
     from rich.table import Table
+    from rich.text import Text
 
     from review.run import run_review
     from review.workspace import find_root
@@ -43,8 +45,10 @@ def run() -> None:
     def on_stage(stage: str, what: str) -> None:
         nonlocal status
         if what == "start":
-            status = err.status(f"{stage} ...")
-            status.start()
+            # Drawn once, without rich's refresh thread: the figure stages fork worker
+            # processes, and a process should not fork while another thread runs.
+            status = Live(Text(f"… {stage}"), console=err, auto_refresh=False, transient=True)
+            status.start(refresh=True)
         else:
             if status is not None:
                 status.stop()
